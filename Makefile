@@ -1,0 +1,36 @@
+# KinWise developer commands. Every target bootstraps uv (into var/uv) if it is not installed.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
+PY := .venv/bin/python
+
+.PHONY: run test lint format migrate worker beat bench smoke venv clean
+
+$(UV):
+	python3 -m venv var/uv && var/uv/bin/pip install -q uv
+
+venv: $(UV)
+	$(UV) sync --frozen --quiet
+
+## run: serve web + worker + beat on the embedded default (SQLite, file broker, mail to var/mail/)
+run: venv
+	mkdir -p var/mail var/broker
+	$(PY) manage.py migrate --noinput
+	.venv/bin/honcho start -f Procfile
+
+## test: the whole test suite (against whatever DATABASE_URL / REDIS_URL say; SQLite by default)
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: venv
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+clean:
+	rm -rf .venv var/uv

@@ -1,0 +1,38 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from apps.audit.models import AuditAction, AuditLog
+from apps.common.client_ip import client_ip, user_agent
+
+
+def log_action(
+    *,
+    user=None,
+    action_type: AuditAction | str,
+    description: str = "",
+    request: HttpRequest | None = None,
+    ip: str | None = None,
+    object_type: str = "",
+    object_id: Any = "",
+    metadata: dict | None = None,
+) -> AuditLog:
+    """Write one audit row. Call it inside the transaction of the action it records.
+
+    Never pass secrets (codes, tokens, passwords) in `description` or `metadata`.
+    """
+    agent = ""
+    if request is not None:
+        ip = ip or client_ip(request)
+        agent = user_agent(request)
+    actor = user if (user is not None and getattr(user, "pk", None)) else None
+    return AuditLog.objects.create(
+        actor=actor,
+        action_type=str(action_type),
+        description=description[:500],
+        ip_address=ip,
+        user_agent=agent,
+        object_type=object_type,
+        object_id=str(object_id) if object_id != "" else "",
+        metadata=metadata or {},
+    )

@@ -1,0 +1,23 @@
+"""Shared OpenAPI response declarations."""
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ErrorBody = inline_serializer(
+    "Error", fields={"error": serializers.CharField(), "code": serializers.CharField()}
+)
+ValidationErrorBody = inline_serializer(
+    "ValidationError",
+    fields={"field_name": serializers.ListField(child=serializers.CharField(), required=False)},
+)
+
+BAD_REQUEST = OpenApiResponse(ValidationErrorBody, description="Validation failed: messages per field.")
+UNAUTHORIZED = OpenApiResponse(ErrorBody, description="Not authenticated or credentials invalid.")
+NOT_FOUND = OpenApiResponse(ErrorBody, description="Not found (or not visible to you).")
+CONFLICT = OpenApiResponse(ErrorBody, description="Conflicts with the current state.")
+THROTTLED = OpenApiResponse(ErrorBody, description="Rate limited; see the Retry-After header.")
+
+
+def errors(*codes: int) -> dict:
+    table = {400: BAD_REQUEST, 401: UNAUTHORIZED, 404: NOT_FOUND, 409: CONFLICT, 429: THROTTLED}
+    return {code: table[code] for code in codes}

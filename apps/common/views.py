@@ -1,0 +1,77 @@
+"""Health endpoints and JSON fallbacks for errors raised outside DRF views."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+
+from apps.common.health import cache_error_seconds_ago
+
+logger = logging.getLogger(__name__)
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+
+
+def _check_broker() -> None:
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+def readiness_checks() -> dict:
+    checks = {"database": _check_database}
+    if settings.REDIS_URL:
+        checks["redis"] = _check_redis
+    if getattr(settings, "CELERY_BROKER_URL", ""):
+        checks["broker"] = _check_broker
+    return checks
+
+
+def readyz(request):
+    results, ok = {}, True
+    for name, check in readiness_checks().items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:
+            logger.warning("Readiness check %s failed: %s", name, type(exc).__name__)
+            results[name] = f"error: {type(exc).__name__}"
+            ok = False
+    recent = cache_error_seconds_ago()
+    if recent is not None and recent < 60:
+        results["rate_limiter"] = "degraded: cache errors in the last minute"
+        ok = False
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", "checks": results}, status=200 if ok else 503
+    )
+
+
+def json_not_found(request, exception=None):
+    return JsonResponse({"error": "Not found.", "code": "not_found"}, status=404)
+
+
+def json_server_error(request):
+    return JsonResponse({"error": "Internal server error.", "code": "server_error"}, status=500)
+
+
+def json_bad_request(request, exception=None):
+    return JsonResponse({"error": "Bad request.", "code": "bad_request"}, status=400)
+
+
+def json_forbidden(request, exception=None):
+    return JsonResponse({"error": "Forbidden.", "code": "forbidden"}, status=403)

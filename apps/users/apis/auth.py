@@ -1,0 +1,107 @@
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.schema import errors
+from apps.common.services import model_update
+from apps.common.throttles import EmailRateThrottle, IPRateThrottle, throttle
+from apps.users.serializers import (
+    LoginInputSerializer,
+    LoginOutputSerializer,
+    MeSerializer,
+    MessageSerializer,
+    MeUpdateSerializer,
+    MfaChallengeSerializer,
+    RefreshInputSerializer,
+    TokenPairSerializer,
+    login_response_data,
+)
+from apps.users.services.login import password_login
+from apps.users.services.sessions import session_logout, session_refresh
+
+LOGIN_RESPONSE = PolymorphicProxySerializer(
+    component_name="LoginResponse",
+    serializers=[LoginOutputSerializer, MfaChallengeSerializer],
+    resource_type_field_name=None,
+)
+
+
+class LoginApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [
+        throttle("login_ip", IPRateThrottle),
+        throttle("login_email", EmailRateThrottle),
+    ]
+
+    @extend_schema(
+        request=LoginInputSerializer,
+        responses={200: LOGIN_RESPONSE, **errors(400, 401, 429)},
+        tags=["auth"],
+        summary="Log in with email and password",
+    )
+    def post(self, request):
+        data = LoginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = password_login(**data.validated_data, request=request)
+        return Response(login_response_data(result))
+
+
+class TokenRefreshApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [throttle("token_refresh_ip", IPRateThrottle)]
+
+    @extend_schema(
+        request=RefreshInputSerializer,
+        responses={200: TokenPairSerializer, **errors(400, 401, 429)},
+        tags=["auth"],
+        summary="Rotate a refresh token",
+    )
+    def post(self, request):
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pair = session_refresh(refresh=data.validated_data["refresh"], request=request)
+        return Response({"access": pair.access, "refresh": pair.refresh})
+
+
+class LogoutApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [throttle("token_refresh_ip", IPRateThrottle)]
+
+    @extend_schema(
+        request=RefreshInputSerializer,
+        responses={200: MessageSerializer, **errors(400, 401)},
+        tags=["auth"],
+        summary="Log out: revoke this refresh token's session",
+    )
+    def post(self, request):
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session_logout(refresh=data.validated_data["refresh"], request=request)
+        return Response({"message": "Logged out."})
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MeSerializer, **errors(401)}, tags=["auth"], summary="The current user")
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(
+        request=MeUpdateSerializer,
+        responses={200: MeSerializer, **errors(400, 401)},
+        tags=["auth"],
+        summary="Update your name (email and role are not editable here)",
+    )
+    def patch(self, request):
+        data = MeUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user, _ = model_update(
+            instance=request.user, fields=["first_name", "last_name"], data=data.validated_data
+        )
+        return Response(MeSerializer(user).data, status=status.HTTP_200_OK)

@@ -1,0 +1,65 @@
+from rest_framework import serializers
+
+from apps.users.models import User
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "role"]
+        read_only_fields = ["id", "email", "role"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "role", "email_verified", "created_at"]
+        read_only_fields = ["id", "email", "role", "email_verified", "created_at"]
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+
+
+class LoginInputSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254, trim_whitespace=True)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class RefreshInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2048)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class LoginOutputSerializer(TokenPairSerializer):
+    user = UserSerializer()
+
+
+class MfaChallengeSerializer(serializers.Serializer):
+    mfa_required = serializers.BooleanField()
+    mfa_token = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()
+    code = serializers.CharField()
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+def login_response_data(result) -> dict:
+    """The body for a completed first factor: tokens and the user, or the MFA challenge."""
+    if result.mfa_token:
+        return {"mfa_required": True, "mfa_token": result.mfa_token}
+    return {
+        "access": result.tokens.access,
+        "refresh": result.tokens.refresh,
+        "user": UserSerializer(result.user).data,
+    }

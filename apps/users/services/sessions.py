@@ -1,0 +1,127 @@
+"""Login sessions (refresh-token families): issue, rotate with reuse detection, revoke."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+
+from apps.audit.models import AuditAction
+from apps.audit.services import log_action
+from apps.common.client_ip import client_ip, user_agent
+from apps.common.exceptions import AuthenticationFailed
+from apps.users.models import LoginSession, User
+from apps.users.tokens import SESSION_CLAIM, SessionRefreshToken, blacklist_jtis
+
+INVALID_REFRESH = "Refresh token is invalid or expired."
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+    session_id: uuid.UUID
+
+
+def session_start(*, user: User, request: HttpRequest | None, method: str = "password") -> TokenPair:
+    """Open a login session and return its first token pair. Call inside the login's transaction."""
+    session_id = uuid.uuid4()
+    refresh = SessionRefreshToken.for_session(user=user, session_id=session_id)
+    LoginSession.objects.create(
+        id=session_id,
+        user=user,
+        current_jti=refresh.jti,
+        expires_at=refresh.expires_at,
+        ip_address=client_ip(request) if request else None,
+        user_agent=user_agent(request) if request else "",
+        method=method,
+    )
+    refresh.record_outstanding(user_id=user.pk)
+    return TokenPair(access=str(refresh.access_token), refresh=str(refresh), session_id=session_id)
+
+
+def _decode(raw: str) -> SessionRefreshToken:
+    try:
+        token = SessionRefreshToken(raw)
+        uuid.UUID(str(token.payload[SESSION_CLAIM]))
+    except (TokenError, KeyError, ValueError, TypeError) as exc:
+        raise AuthenticationFailed(INVALID_REFRESH, code="token_not_valid") from exc
+    return token
+
+
+def session_refresh(*, refresh: str, request: HttpRequest | None) -> TokenPair:
+    """Rotate a refresh token. Presenting a rotated-out token revokes its whole family (theft signal).
+
+    The rotation is one conditional UPDATE on the session's current jti, so two concurrent refreshes of the
+    same token cannot both succeed: the loser sees a stale jti and is treated as reuse.
+    """
+    old = _decode(refresh)
+    session_id = old.payload[SESSION_CLAIM]
+    now = timezone.now()
+    with transaction.atomic():
+        session = LoginSession.objects.select_related("user").filter(id=session_id).first()
+        if session is None or session.revoked_at is not None or not session.user.is_active:
+            raise AuthenticationFailed(INVALID_REFRESH, code="token_not_valid")
+        new = SessionRefreshToken.for_session(user=session.user, session_id=session_id)
+        rotated = LoginSession.objects.filter(
+            id=session_id, current_jti=old.jti, revoked_at__isnull=True
+        ).update(current_jti=new.jti, last_used_at=now, expires_at=new.expires_at)
+        if rotated:
+            new.record_outstanding(user_id=session.user_id)
+            blacklist_jtis([old.jti])
+            return TokenPair(access=str(new.access_token), refresh=str(new), session_id=session.id)
+
+    session_revoke(session=session, reason="reuse", request=request)
+    log_action(
+        user=session.user,
+        action_type=AuditAction.TOKEN_REUSE,
+        request=request,
+        description="Rotated-out refresh token presented again; session revoked",
+        object_type="LoginSession",
+        object_id=session.id,
+    )
+    _notify_token_reuse(session.user)
+    raise AuthenticationFailed(INVALID_REFRESH, code="token_not_valid")
+
+
+def _notify_token_reuse(user: User) -> None:
+    """Hook for the security notice; the account-lifecycle work sends an email from here."""
+
+
+@transaction.atomic
+def session_revoke(*, session: LoginSession, reason: str, request: HttpRequest | None = None) -> bool:
+    """Revoke one session and blacklist every token it issued. Returns False if it was already revoked."""
+    revoked = LoginSession.objects.filter(id=session.id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
+    blacklist_jtis([session.current_jti])  # its predecessors were blacklisted as they rotated
+    return bool(revoked)
+
+
+def session_logout(*, refresh: str, request: HttpRequest | None) -> None:
+    token = _decode(refresh)
+    with transaction.atomic():
+        session = LoginSession.objects.select_related("user").filter(id=token.payload[SESSION_CLAIM]).first()
+        if session is None or session.revoked_at is not None or session.current_jti != token.jti:
+            raise AuthenticationFailed(INVALID_REFRESH, code="token_not_valid")
+        session_revoke(session=session, reason="logout", request=request)
+        log_action(
+            user=session.user,
+            action_type=AuditAction.LOGOUT,
+            request=request,
+            object_type="LoginSession",
+            object_id=session.id,
+        )
+
+
+def sessions_revoke_all(*, user: User, reason: str, except_session_id=None) -> int:
+    """Revoke every active session of a user (optionally keeping one). Returns how many were revoked."""
+    active = LoginSession.objects.filter(user=user, revoked_at__isnull=True)
+    if except_session_id:
+        active = active.exclude(id=except_session_id)
+    jtis = list(active.values_list("current_jti", flat=True))
+    count = active.update(revoked_at=timezone.now(), revoked_reason=reason)
+    blacklist_jtis(jtis)
+    return count
