@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core.cache import cache
+from django.test import TestCase
 from rest_framework.test import APIClient
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -52,9 +53,21 @@ def _clear_cache():
     yield
 
 
+class CommitAwareAPIClient(APIClient):
+    """Runs on-commit callbacks at the end of each request, as a real commit would.
+
+    Tests run inside a transaction that is rolled back, so without this an email queued with
+    transaction.on_commit would never leave the outbox in a test.
+    """
+
+    def request(self, **kwargs):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**kwargs)
+
+
 @pytest.fixture
 def api_client():
-    return APIClient()
+    return CommitAwareAPIClient()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -188,3 +189,67 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# ---------------------------------------------------------------------------------------------------------
+# Celery. Reasons for each reliability choice: docs/TASKS.md.
+INSTALLED_APPS += ["django_celery_beat", "django_celery_results", "apps.emails"]
+
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="") or "django-db"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "processed"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+else:
+    # Longer than any countdown/ETA we use (email retries top out at ~1 h), so a reserved message is
+    # redelivered only when its worker really died.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 2 * 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_RESULT_EXTENDED = False
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_TRACK_STARTED = True
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "apps.users.tasks.*": {"queue": "users"},
+    "apps.notifications.tasks.*": {"queue": "notifications"},
+    "apps.bills.tasks.*": {"queue": "bills"},
+    "apps.goals.tasks.*": {"queue": "goals"},
+    "apps.emails.tasks.*": {"queue": "emails"},
+    "apps.reports.tasks.*": {"queue": "reports"},
+}
+# Declared so that a bare `celery -A config worker` consumes every routed queue, not only the default one.
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("celery", *sorted({r["queue"] for r in CELERY_TASK_ROUTES.values()}))
+]
+# Publishing must not hang a web request when the broker is down: the outbox sweeper re-enqueues later.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+# Email outbox: delivery attempts before a row is marked failed, and how long a pending row waits before the
+# sweeper re-enqueues it (covers a broker that was down at commit time, or a lost message).
+EMAIL_OUTBOX_MAX_ATTEMPTS = env.int("EMAIL_OUTBOX_MAX_ATTEMPTS", default=6)
+EMAIL_OUTBOX_GRACE_SECONDS = env.int("EMAIL_OUTBOX_GRACE_SECONDS", default=60)
+# Key that encrypts secret email context (codes, tokens) at rest. Default: derived from SECRET_KEY.
+EMAIL_CONTEXT_KEY = env("EMAIL_CONTEXT_KEY", default="")

@@ -14,3 +14,7 @@ else:
 
 TEST_RUNNER = "django.test.runner.DiscoverRunner"
 VAR_DIR.mkdir(exist_ok=True)
+
+# Tasks run inline unless a test starts a real worker (the celery_worker fixture turns this off).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = False
