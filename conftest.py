@@ -91,3 +91,45 @@ def auth_client(api_client, user, password):
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.data['access']}")
     api_client.tokens = response.data
     return api_client
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server in this process; Django sends to it over TCP. Yields the sink holding messages."""
+    from tests.support import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server.sink
+    server.stop()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real Celery worker (in a thread of this process) consuming every queue from a real Redis broker.
+
+    Needs a transactional database so the worker sees committed rows.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    broker_url = settings.CELERY_BROKER_URL
+    require_service("Redis (Celery broker)", broker_url)
+    app.conf.task_always_eager = False
+    queues = [queue.name for queue in settings.CELERY_TASK_QUEUES]
+    with app.connection_for_write() as conn:
+        for queue in queues:  # drop messages a previous test left behind
+            conn.default_channel.queue_purge(queue)
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, queues=queues, shutdown_timeout=30
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True

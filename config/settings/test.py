@@ -1,7 +1,7 @@
 """Test settings: same code paths as production, with a fast hasher and quiet logs."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL, VAR_DIR
+from .base import CACHES, REDIS_URL, VAR_DIR, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
@@ -18,3 +18,10 @@ VAR_DIR.mkdir(exist_ok=True)
 # Tasks run inline unless a test starts a real worker (the celery_worker fixture turns this off).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
+# The broker for real-worker tests: its own Redis database, so cache.clear() never drops queued messages.
+CELERY_BROKER_URL = env("TEST_BROKER_URL", default="redis://127.0.0.1:6379/14")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
