@@ -41,7 +41,11 @@ def require_service(name: str, url: str) -> None:
 
 @pytest.fixture
 def redis_url():
+    """A real Redis database for this test, emptied first."""
+    import redis
+
     require_service("Redis", TEST_REDIS_URL)
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
     return TEST_REDIS_URL
 
 

@@ -7,6 +7,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,7 @@ def two_web_processes(tmp_path, redis_url):
 def test_email_limit_is_shared_by_two_processes(two_web_processes, settings):
     first, second = two_web_processes
     limit = int(settings.RATE_LIMITS["login_email"].split("/")[0])
-    body = {"email": "target@example.com", "password": "WrongPass123!"}
+    body = {"email": f"target-{uuid.uuid4().hex}@example.com", "password": "WrongPass123!"}
     codes = [_post(first if i % 2 else second, "/api/v1/auth/login/", body) for i in range(limit + 1)]
     assert codes[:limit] == [401] * limit
     assert codes[limit] == 429
