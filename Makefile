@@ -15,7 +15,7 @@ venv: $(UV)
 run: venv
 	mkdir -p var/mail var/broker
 	$(PY) manage.py migrate --noinput
-	.venv/bin/honcho start -f Procfile
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/honcho start -f Procfile
 
 ## test: the whole test suite (against whatever DATABASE_URL / REDIS_URL say; SQLite by default)
 test: venv
