@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from kombu import Queue
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -240,8 +240,11 @@ CELERY_TASK_ROUTES = {
     "apps.reports.tasks.*": {"queue": "reports"},
 }
 # Declared so that a bare `celery -A config worker` consumes every routed queue, not only the default one.
+# Each queue gets its own exchange and routing key, so bindings are unambiguous on any broker (by default
+# every declared queue would be bound to exchange "celery" with key "celery").
 CELERY_TASK_QUEUES = [
-    Queue(name) for name in ("celery", *sorted({r["queue"] for r in CELERY_TASK_ROUTES.values()}))
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("celery", *sorted({route["queue"] for route in CELERY_TASK_ROUTES.values()}))
 ]
 # Publishing must not hang a web request when the broker is down: the outbox sweeper re-enqueues later.
 CELERY_TASK_PUBLISH_RETRY = False
