@@ -5,4 +5,12 @@ SUBJECTS: dict[str, str] = {
     "verify_email": "Verify your KinWise account",
     "login_otp": "Your KinWise login code",
     "welcome": "Welcome to KinWise!",
+    "security/password_changed": "Your KinWise password was changed",
+    "security/password_reset": "Your KinWise password was reset",
+    "security/email_changed": "The email address of your KinWise account was changed",
+    "security/mfa_enabled": "Two-factor authentication is now on",
+    "security/mfa_disabled": "Two-factor authentication was turned off",
+    "security/recovery_code_used": "A KinWise recovery code was used",
+    "security/token_reuse": "We signed out a suspicious KinWise session",
+    "security/otp_paused": "Email-code sign-in to KinWise is paused",
 }

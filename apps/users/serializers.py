@@ -1,3 +1,5 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from apps.users.models import User
@@ -63,3 +65,26 @@ def login_response_data(result) -> dict:
         "refresh": result.tokens.refresh,
         "user": UserSerializer(result.user).data,
     }
+
+
+class NewPasswordSerializer(serializers.Serializer):
+    """new_password + new_password_confirm, checked against every password rule (all failures listed)."""
+
+    new_password = serializers.CharField(
+        max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+    new_password_confirm = serializers.CharField(
+        max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+    def validate_new_password(self, value):
+        try:
+            validate_password(value, user=self.context.get("user"))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(list(exc.messages)) from exc
+        return value
+
+    def validate(self, attrs):
+        if attrs["new_password"] != attrs["new_password_confirm"]:
+            raise serializers.ValidationError({"new_password_confirm": ["Passwords do not match."]})
+        return attrs

@@ -1,10 +1,20 @@
 from django.urls import path
 
 from apps.users.apis.auth import LoginApi, LogoutApi, MeApi, TokenRefreshApi
+from apps.users.apis.sessions import (
+    PasswordChangeApi,
+    SessionListApi,
+    SessionRevokeApi,
+    SessionRevokeOthersApi,
+)
 
 urlpatterns = [
     path("auth/login/", LoginApi.as_view(), name="login"),
     path("auth/token/refresh/", TokenRefreshApi.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutApi.as_view(), name="logout"),
     path("auth/me/", MeApi.as_view(), name="me"),
+    path("auth/sessions/", SessionListApi.as_view(), name="session-list"),
+    path("auth/sessions/revoke-others/", SessionRevokeOthersApi.as_view(), name="session-revoke-others"),
+    path("auth/sessions/<uuid:session_id>/", SessionRevokeApi.as_view(), name="session-revoke"),
+    path("auth/password/change/", PasswordChangeApi.as_view(), name="password-change"),
 ]

@@ -147,6 +147,7 @@ RATE_LIMITS = {
     "login_ip": "20/10m",
     "login_email": "10/10m",
     "token_refresh_ip": "60/m",
+    "password_change_ip": "10/h",
 }
 
 SIMPLE_JWT = {

@@ -13,6 +13,7 @@ from apps.audit.services import log_action
 from apps.common.client_ip import client_ip, user_agent
 from apps.common.exceptions import AuthenticationFailed
 from apps.users.models import LoginSession, User
+from apps.users.services.security_notices import security_notice_send
 from apps.users.tokens import SESSION_CLAIM, SessionRefreshToken, blacklist_jtis
 
 INVALID_REFRESH = "Refresh token is invalid or expired."
@@ -73,21 +74,19 @@ def session_refresh(*, refresh: str, request: HttpRequest | None) -> TokenPair:
             blacklist_jtis([old.jti])
             return TokenPair(access=str(new.access_token), refresh=str(new), session_id=session.id)
 
-    session_revoke(session=session, reason="reuse", request=request)
-    log_action(
-        user=session.user,
-        action_type=AuditAction.TOKEN_REUSE,
-        request=request,
-        description="Rotated-out refresh token presented again; session revoked",
-        object_type="LoginSession",
-        object_id=session.id,
-    )
-    _notify_token_reuse(session.user)
+    # Committed before the 401 is raised, so the revocation sticks.
+    with transaction.atomic():
+        if session_revoke(session=session, reason="reuse", request=request):
+            log_action(
+                user=session.user,
+                action_type=AuditAction.TOKEN_REUSE,
+                request=request,
+                description="Rotated-out refresh token presented again; session revoked",
+                object_type="LoginSession",
+                object_id=session.id,
+            )
+            security_notice_send(user=session.user, kind="token_reuse")
     raise AuthenticationFailed(INVALID_REFRESH, code="token_not_valid")
-
-
-def _notify_token_reuse(user: User) -> None:
-    """Hook for the security notice; the account-lifecycle work sends an email from here."""
 
 
 @transaction.atomic

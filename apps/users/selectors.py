@@ -1,0 +1,8 @@
+from django.db.models import QuerySet
+
+from apps.users.models import LoginSession, User
+
+
+def login_session_list(*, user: User) -> QuerySet[LoginSession]:
+    """The user's sessions that can still be refreshed, newest activity first."""
+    return LoginSession.objects.filter(user=user, revoked_at__isnull=True).order_by("-last_used_at")
