@@ -137,3 +137,30 @@ def celery_worker(transactional_db, settings):
             yield worker
     finally:
         app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def clock():
+    """Moves the domain clock (apps.common.clock): `clock.advance(timedelta(days=8))`, `clock.set_now(dt)`."""
+    from apps.common import clock as domain_clock
+
+    domain_clock.reset()
+    yield domain_clock
+    domain_clock.reset()
+
+
+@pytest.fixture
+def client_for(db, password):
+    """client_for(user) -> an API client logged in as `user` through the login endpoint."""
+
+    def make(user):
+        client = CommitAwareAPIClient()
+        response = client.post(
+            "/api/v1/auth/login/", {"email": user.email, "password": password}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.data['access']}")
+        client.user = user
+        return client
+
+    return make

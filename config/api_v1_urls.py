@@ -2,4 +2,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("apps.users.urls")),
+    path("", include("apps.households.urls")),
 ]

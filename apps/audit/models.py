@@ -31,6 +31,15 @@ class AuditAction(models.TextChoices):
     EMAIL_CHANGED = "EMAIL_CHANGED", "Email changed"
     SESSION_REVOKED = "SESSION_REVOKED", "Session revoked"
     ACCOUNT_DELETED = "ACCOUNT_DELETED", "Account deleted"
+    MEMBER_INVITED = "MEMBER_INVITED", "Member invited to household"
+    INVITE_REVOKED = "INVITE_REVOKED", "Household invitation revoked"
+    INVITE_ACCEPTED = "INVITE_ACCEPTED", "Household invitation accepted"
+    MEMBER_ROLE_CHANGED = "MEMBER_ROLE_CHANGED", "Household member role changed"
+    MEMBER_REMOVED = "MEMBER_REMOVED", "Member removed from household"
+    MEMBER_LEFT = "MEMBER_LEFT", "Member left household"
+    BILL_PAID = "BILL_PAID", "Bill paid"
+    GOAL_CONTRIBUTION = "GOAL_CONTRIBUTION", "Goal contribution"
+    REPORT_REQUESTED = "REPORT_REQUESTED", "Report requested"
 
 
 class AuditLog(models.Model):

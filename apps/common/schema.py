@@ -13,11 +13,21 @@ ValidationErrorBody = inline_serializer(
 
 BAD_REQUEST = OpenApiResponse(ValidationErrorBody, description="Validation failed: messages per field.")
 UNAUTHORIZED = OpenApiResponse(ErrorBody, description="Not authenticated or credentials invalid.")
+FORBIDDEN = OpenApiResponse(ErrorBody, description="Not allowed (e.g. a read-only role in the household).")
 NOT_FOUND = OpenApiResponse(ErrorBody, description="Not found (or not visible to you).")
 CONFLICT = OpenApiResponse(ErrorBody, description="Conflicts with the current state.")
+GONE = OpenApiResponse(ErrorBody, description="No longer available (e.g. an expired invitation).")
 THROTTLED = OpenApiResponse(ErrorBody, description="Rate limited; see the Retry-After header.")
 
 
 def errors(*codes: int) -> dict:
-    table = {400: BAD_REQUEST, 401: UNAUTHORIZED, 404: NOT_FOUND, 409: CONFLICT, 429: THROTTLED}
+    table = {
+        400: BAD_REQUEST,
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: CONFLICT,
+        410: GONE,
+        429: THROTTLED,
+    }
     return {code: table[code] for code in codes}

@@ -94,3 +94,13 @@ class EmailRateThrottle(RateThrottle):
 def throttle(scope_name: str, base: type[RateThrottle]) -> type[RateThrottle]:
     """A throttle class for one named scope, e.g. throttle("otp_request_ip", IPRateThrottle)."""
     return type(f"{scope_name.title().replace('_', '')}Throttle", (base,), {"scope": scope_name})
+
+
+class UserRateThrottle(RateThrottle):
+    """Keys on the authenticated user (falls back to the client address for anonymous requests)."""
+
+    def ident_for(self, request, view):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return f"user:{user.pk}"
+        return client_ip(request) or "unknown"

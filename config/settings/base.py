@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "apps.common",
     "apps.audit",
     "apps.users",
+    "apps.households",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,8 @@ RATE_LIMITS = {
     "login_email": "10/10m",
     "token_refresh_ip": "60/m",
     "password_change_ip": "10/h",
+    "household_invite_user": "30/h",
+    "invite_accept_user": "20/10m",
 }
 
 SIMPLE_JWT = {
@@ -166,6 +169,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "2.8.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "apps.users.models.User.Role",
+        "HouseholdRoleEnum": "apps.households.models.Role",
+        "InviteRoleEnum": "apps.households.models.INVITE_ROLE_CHOICES",
+    },
 }
 
 EMAIL_HOST = env("EMAIL_HOST", default="")
@@ -190,6 +199,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# Households: how long an emailed invitation stays valid.
+HOUSEHOLD_INVITE_TTL_DAYS = env.int("HOUSEHOLD_INVITE_TTL_DAYS", default=7)
 
 # ---------------------------------------------------------------------------------------------------------
 # Celery. Reasons for each reliability choice: docs/TASKS.md.

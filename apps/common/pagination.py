@@ -1,0 +1,42 @@
+"""Pagination for APIView-based lists, and the matching OpenAPI envelope."""
+
+from functools import cache
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+
+class StandardPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def paginated_response(*, request, view, queryset, serializer_class, context: dict | None = None) -> Response:
+    paginator = StandardPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    data = serializer_class(page, many=True, context={"request": request, **(context or {})}).data
+    return paginator.get_paginated_response(data)
+
+
+@cache
+def paginated(serializer_class: type[serializers.Serializer]):
+    """The response schema of a paginated list of `serializer_class`."""
+    name = serializer_class.__name__.removesuffix("Serializer")
+    return inline_serializer(
+        f"Paginated{name}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number (from 1)."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page (default 50, at most 200)."),
+]

@@ -1,0 +1,203 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from apps.common.schema import errors
+from apps.common.throttles import UserRateThrottle, throttle
+from apps.households import selectors, services
+from apps.households.serializers import (
+    HouseholdInputSerializer,
+    HouseholdSerializer,
+    HouseholdUpdateSerializer,
+    InviteAcceptSerializer,
+    InviteInputSerializer,
+    InviteSerializer,
+    MemberSerializer,
+    RoleInputSerializer,
+)
+
+TAGS = ["households"]
+
+
+class HouseholdListApi(APIView):
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(HouseholdSerializer), **errors(401)},
+        tags=TAGS,
+        summary="Households you belong to, with your role in each",
+        operation_id="v1_households_list",
+    )
+    def get(self, request):
+        memberships = selectors.household_list_for_user(user=request.user)
+        return paginated_response(
+            request=request, view=self, queryset=memberships, serializer_class=HouseholdSerializer
+        )
+
+    @extend_schema(
+        request=HouseholdInputSerializer,
+        responses={201: HouseholdSerializer, **errors(400, 401)},
+        tags=TAGS,
+        summary="Create a household; you become its owner",
+    )
+    def post(self, request):
+        data = HouseholdInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.household_create(user=request.user, **data.validated_data, request=request)
+        return Response(HouseholdSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class HouseholdDetailApi(APIView):
+    @extend_schema(responses={200: HouseholdSerializer, **errors(401, 404)}, tags=TAGS, summary="A household")
+    def get(self, request, household_id: int):
+        membership = selectors.membership_get(user=request.user, household_id=household_id)
+        return Response(HouseholdSerializer(membership).data)
+
+    @extend_schema(
+        request=HouseholdUpdateSerializer,
+        responses={200: HouseholdSerializer, **errors(400, 401, 403, 404)},
+        tags=TAGS,
+        summary="Rename a household or change its time zone or currency (owners and admins)",
+    )
+    def patch(self, request, household_id: int):
+        data = HouseholdUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.household_update(
+            user=request.user, household_id=household_id, data=data.validated_data, request=request
+        )
+        return Response(HouseholdSerializer(membership).data)
+
+    @extend_schema(
+        responses={204: None, **errors(401, 403, 404)},
+        tags=TAGS,
+        summary="Delete a household and all its data (owners)",
+    )
+    def delete(self, request, household_id: int):
+        services.household_delete(user=request.user, household_id=household_id, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemberListApi(APIView):
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(MemberSerializer), **errors(401, 404)},
+        tags=TAGS,
+        summary="Members of a household",
+        operation_id="v1_households_members_list",
+    )
+    def get(self, request, household_id: int):
+        members = selectors.member_list(user=request.user, household_id=household_id)
+        return paginated_response(
+            request=request, view=self, queryset=members, serializer_class=MemberSerializer
+        )
+
+
+class MemberDetailApi(APIView):
+    @extend_schema(
+        request=RoleInputSerializer,
+        responses={200: MemberSerializer, **errors(400, 401, 403, 404, 409)},
+        tags=TAGS,
+        summary="Change a member's role",
+        description="Owners may set any role; admins manage members and viewers only. "
+        "The last owner cannot be demoted (409 last_owner).",
+    )
+    def patch(self, request, household_id: int, user_id: int):
+        data = RoleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.member_change_role(
+            actor=request.user,
+            household_id=household_id,
+            user_id=user_id,
+            role=data.validated_data["role"],
+            request=request,
+        )
+        return Response(MemberSerializer(membership).data)
+
+    @extend_schema(
+        responses={204: None, **errors(401, 403, 404, 409)},
+        tags=TAGS,
+        summary="Remove a member (removing yourself is leaving)",
+    )
+    def delete(self, request, household_id: int, user_id: int):
+        services.member_remove(
+            actor=request.user, household_id=household_id, user_id=user_id, request=request
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HouseholdLeaveApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None, **errors(401, 404, 409)},
+        tags=TAGS,
+        summary="Leave a household (the last owner cannot: 409 last_owner)",
+    )
+    def post(self, request, household_id: int):
+        services.household_leave(user=request.user, household_id=household_id, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InviteListApi(APIView):
+    throttle_classes = [throttle("household_invite_user", UserRateThrottle)]
+
+    def get_throttles(self):
+        return super().get_throttles() if self.request.method == "POST" else []
+
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(InviteSerializer), **errors(401, 403, 404)},
+        tags=TAGS,
+        summary="Open invitations (owners and admins)",
+        operation_id="v1_households_invites_list",
+    )
+    def get(self, request, household_id: int):
+        invites = selectors.invite_list(user=request.user, household_id=household_id)
+        return paginated_response(
+            request=request, view=self, queryset=invites, serializer_class=InviteSerializer
+        )
+
+    @extend_schema(
+        request=InviteInputSerializer,
+        responses={201: InviteSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        tags=TAGS,
+        summary="Invite someone by email",
+        description="Emails an accept link ({FRONTEND_URL}/invites/accept?token=...). The token is never "
+        "returned by the API; it expires after HOUSEHOLD_INVITE_TTL_DAYS and works once.",
+    )
+    def post(self, request, household_id: int):
+        data = InviteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invite = services.invite_create(
+            actor=request.user, household_id=household_id, **data.validated_data, request=request
+        )
+        return Response(InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+
+class InviteDetailApi(APIView):
+    @extend_schema(
+        responses={204: None, **errors(401, 403, 404)}, tags=TAGS, summary="Revoke an open invitation"
+    )
+    def delete(self, request, household_id: int, invite_id: int):
+        services.invite_revoke(
+            actor=request.user, household_id=household_id, invite_id=invite_id, request=request
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InviteAcceptApi(APIView):
+    throttle_classes = [throttle("invite_accept_user", UserRateThrottle)]
+
+    @extend_schema(
+        request=InviteAcceptSerializer,
+        responses={200: HouseholdSerializer, **errors(400, 401, 403, 404, 409, 410, 429)},
+        tags=TAGS,
+        summary="Accept an invitation (signed in as the invited email address)",
+    )
+    def post(self, request):
+        data = InviteAcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.invite_accept(
+            user=request.user, token=data.validated_data["token"], request=request
+        )
+        return Response(HouseholdSerializer(membership).data)

@@ -1,0 +1,137 @@
+"""Invitations by email: the token travels only in the email (encrypted in the outbox until sent); the
+database keeps its keyed hash. An invite is single use, expires, and binds to the invited address."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from apps.audit.models import AuditAction
+from apps.audit.services import log_action
+from apps.common import clock
+from apps.common.exceptions import ApplicationError, Conflict, Forbidden, NotFound
+from apps.emails.services import email_send
+from apps.households.models import HouseholdInvite, Membership, Role
+from apps.households.selectors import membership_get, require_manage
+from apps.households.services.members import can_assign
+from apps.households.tokens import invite_token_hash, invite_token_new
+from apps.users.models import normalize_email
+
+
+def _display_name(user) -> str:
+    return (f"{user.first_name} {user.last_name}".strip() or user.email)[:200]
+
+
+@transaction.atomic
+def invite_create(*, actor, household_id: int, email: str, role: str, request=None) -> HouseholdInvite:
+    """Invite an address. A newer invite to the same address replaces the open one."""
+    membership = membership_get(user=actor, household_id=household_id)
+    require_manage(membership.role)
+    if role == Role.OWNER or not can_assign(membership.role, role):
+        raise Forbidden("You cannot invite someone with that role.", code="not_allowed")
+    email = normalize_email(email)
+    if Membership.objects.filter(household_id=household_id, user__email=email).exists():
+        raise Conflict("That person is already a member of this household.", code="already_member")
+
+    now = clock.now()
+    HouseholdInvite.objects.filter(
+        household_id=household_id, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now, updated_at=now)
+    token = invite_token_new()
+    ttl = timedelta(days=settings.HOUSEHOLD_INVITE_TTL_DAYS)
+    invite = HouseholdInvite.objects.create(
+        household_id=household_id,
+        email=email,
+        role=role,
+        token_hash=invite_token_hash(token),
+        invited_by=actor,
+        expires_at=now + ttl,
+    )
+    email_send(
+        to=email,
+        template="household_invite",
+        context={
+            "household_name": membership.household.name,
+            "inviter_name": _display_name(actor),
+            "role": role,
+            "expires_days": settings.HOUSEHOLD_INVITE_TTL_DAYS,
+        },
+        secret_context={"invite_url": f"{settings.FRONTEND_URL}/invites/accept?token={token}"},
+    )
+    log_action(
+        user=actor,
+        action_type=AuditAction.MEMBER_INVITED,
+        description=f"Invited as {role}",
+        request=request,
+        object_type="household",
+        object_id=household_id,
+        metadata={"invite_id": invite.id, "email": email, "role": role},
+    )
+    return invite
+
+
+@transaction.atomic
+def invite_revoke(*, actor, household_id: int, invite_id: int, request=None) -> None:
+    require_manage(membership_get(user=actor, household_id=household_id).role)
+    now = clock.now()
+    revoked = HouseholdInvite.objects.filter(
+        id=invite_id, household_id=household_id, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now, updated_at=now)
+    if not revoked:
+        raise NotFound("Invitation not found.")
+    log_action(
+        user=actor,
+        action_type=AuditAction.INVITE_REVOKED,
+        description="Invitation revoked",
+        request=request,
+        object_type="household",
+        object_id=household_id,
+        metadata={"invite_id": invite_id},
+    )
+
+
+@transaction.atomic
+def invite_accept(*, user, token: str, request=None) -> Membership:
+    invite = (
+        HouseholdInvite.objects.select_for_update()
+        .select_related("household")
+        .filter(token_hash=invite_token_hash(token))
+        .first()
+    )
+    if invite is None or invite.revoked_at is not None:
+        raise NotFound("Invitation not found.", code="invite_not_found")
+    if invite.accepted_at is not None:
+        raise Conflict("This invitation has already been used.", code="invite_used")
+    now = clock.now()
+    if invite.expires_at <= now:
+        raise ApplicationError("This invitation has expired.", code="invite_expired", status_code=410)
+    if normalize_email(user.email) != invite.email:
+        raise Forbidden(
+            "This invitation was sent to a different email address.", code="invite_email_mismatch"
+        )
+    if Membership.objects.filter(household_id=invite.household_id, user_id=user.pk).exists():
+        raise Conflict("You are already a member of this household.", code="already_member")
+
+    membership = Membership.objects.create(household=invite.household, user=user, role=invite.role)
+    HouseholdInvite.objects.filter(id=invite.id, accepted_at__isnull=True).update(
+        accepted_at=now, accepted_by=user, updated_at=now
+    )
+    log_action(
+        user=user,
+        action_type=AuditAction.INVITE_ACCEPTED,
+        description=f"Joined household as {invite.role}",
+        request=request,
+        object_type="household",
+        object_id=invite.household_id,
+        metadata={"invite_id": invite.id},
+    )
+    return membership
+
+
+def invite_purge_stale(*, older_than: timedelta = timedelta(days=30)) -> int:
+    cutoff = clock.now() - older_than
+    deleted, _ = HouseholdInvite.objects.filter(
+        Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff) | Q(accepted_at__lt=cutoff)
+    ).delete()
+    return deleted
