@@ -11,6 +11,7 @@ class AuditAction(models.TextChoices):
     LOGOUT = "LOGOUT", "Logout"
     TOKEN_REFRESH = "TOKEN_REFRESH", "Token refreshed"
     TOKEN_REUSE = "TOKEN_REUSE", "Refresh token reuse detected"
+    REGISTRATION_DUPLICATE = "REGISTRATION_DUPLICATE", "Registration with an existing email"
     EMAIL_VERIFIED = "EMAIL_VERIFIED", "Email verified"
     EMAIL_VERIFICATION_FAILED = "EMAIL_VERIFICATION_FAILED", "Email verification failed"
     VERIFICATION_RESENT = "VERIFICATION_RESENT", "Verification resent"

@@ -16,4 +16,5 @@ SUBJECTS: dict[str, str] = {
     "household_invite": "You're invited to a KinWise household",
     "bill_reminder": "Bill reminder: a bill is due soon",
     "goal_milestone": "A savings goal reached a milestone",
+    "account_exists": "Someone tried to sign up with your email",
 }

@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -94,3 +95,44 @@ class LoginSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M} {'revoked' if self.revoked_at else 'active'}"
+
+
+EMAIL_VERIFICATION_LIFETIME = timedelta(hours=24)
+EMAIL_VERIFICATION_MAX_ATTEMPTS = 5  # wrong codes per issued verification
+
+
+class EmailVerification(BaseModel):
+    """One issued verification: a link token and a 6-digit code, both stored only as keyed hashes.
+
+    A resend issues a new row and marks the earlier pending ones replaced, so an account has at most one
+    live secret pair (see docs/SECURITY.md, "Email verification").
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_verifications")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    code_hash = models.CharField(max_length=64, editable=False)
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "email_verification"
+        verbose_name = "Email verification"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="email_verif_user_latest")]
+
+    def __str__(self):
+        return f"{self.status} - {self.user_id}"
+
+    @property
+    def status(self) -> str:
+        if self.verified_at:
+            return "Verified"
+        if self.replaced_at:
+            return "Replaced"
+        if self.expires_at <= timezone.now():
+            return "Expired"
+        if self.failed_attempts >= EMAIL_VERIFICATION_MAX_ATTEMPTS:
+            return "Locked"
+        return "Pending"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.users.apis.auth import LoginApi, LogoutApi, MeApi, TokenRefreshApi
+from apps.users.apis.registration import RegisterApi, ResendVerificationApi, VerifyEmailApi
 from apps.users.apis.sessions import (
     PasswordChangeApi,
     SessionListApi,
@@ -17,4 +18,7 @@ urlpatterns = [
     path("auth/sessions/revoke-others/", SessionRevokeOthersApi.as_view(), name="session-revoke-others"),
     path("auth/sessions/<uuid:session_id>/", SessionRevokeApi.as_view(), name="session-revoke"),
     path("auth/password/change/", PasswordChangeApi.as_view(), name="password-change"),
+    path("auth/register/", RegisterApi.as_view(), name="register"),
+    path("auth/verify-email/", VerifyEmailApi.as_view(), name="verify-email"),
+    path("auth/resend-verification/", ResendVerificationApi.as_view(), name="resend-verification"),
 ]

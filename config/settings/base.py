@@ -151,7 +151,16 @@ RATE_LIMITS = {
     "password_change_ip": "10/h",
     "household_invite_user": "30/h",
     "invite_accept_user": "20/10m",
+    "register_ip": "3/h",
+    "verify_email_ip": "30/10m",
+    "verify_email_email": "10/h",
+    "resend_verification_ip": "10/h",
+    "resend_verification_email": "3/h",
 }
+
+# Off (the plan's behaviour): registering a taken address answers 400 on `email`. On: it answers the same 201
+# as a new registration and the address's owner gets an "someone tried to sign up" email instead.
+ACCOUNT_PREVENT_ENUMERATION = env.bool("ACCOUNT_PREVENT_ENUMERATION", default=False)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=5)),

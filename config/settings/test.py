@@ -1,7 +1,7 @@
 """Test settings: same code paths as production, with a fast hasher and quiet logs."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL, VAR_DIR, env
+from .base import CACHES, DATABASES, REDIS_URL, VAR_DIR, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
@@ -14,6 +14,12 @@ else:
 
 TEST_RUNNER = "django.test.runner.DiscoverRunner"
 VAR_DIR.mkdir(exist_ok=True)
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, like the embedded default, not Django's shared-cache in-memory database: there, concurrent
+    # writers fail at once with "database table is locked" instead of waiting out the busy timeout, so race
+    # tests with threads would measure SQLite's test mode rather than our code.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 # Tasks run inline unless a test starts a real worker (the celery_worker fixture turns this off).
 CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,237 @@
+"""Email verification: issue a link token and a 6-digit code, verify either one, resend.
+
+Neither secret is stored: the row keeps HMAC-SHA256 digests keyed from SECRET_KEY, and the raw values exist
+only in the email's encrypted secret context until it is sent. Design and limits: docs/SECURITY.md.
+"""
+
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from apps.audit.models import AuditAction
+from apps.audit.services import log_action
+from apps.common.exceptions import ApplicationError
+from apps.emails.services import email_send
+from apps.users.models import (
+    EMAIL_VERIFICATION_LIFETIME,
+    EMAIL_VERIFICATION_MAX_ATTEMPTS,
+    EmailVerification,
+    User,
+    normalize_email,
+)
+
+# secrets.token_urlsafe(32) gives 43 characters; anything outside this shape is refused before hashing.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,128}")
+CODE_RE = re.compile(r"\d{6}")
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    user: User
+    already_verified: bool
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    message: str
+    code: str
+
+
+TOKEN_REQUIRED = _Refusal("Verification token is required.", "token_required")
+INVALID_TOKEN = _Refusal("Invalid verification token.", "invalid_token")
+INVALID_CODE = _Refusal("Invalid email or verification code.", "invalid_code")
+TOO_MANY_ATTEMPTS = _Refusal(
+    "Too many wrong codes. Use the link in the email, or request a new verification email.",
+    "too_many_attempts",
+)
+EXPIRED = _Refusal("Verification link has expired. Request a new verification email.", "expired")
+REPLACED = _Refusal(
+    "This verification link was replaced by a newer one. Use the most recent email.", "replaced"
+)
+
+
+def _keys() -> list[str]:
+    """SECRET_KEY first, then its fallbacks, so rotating the key does not void links already sent."""
+    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+
+
+def _token_digest(token: str, key: str) -> str:
+    return salted_hmac("kinwise.email_verification.token", token, secret=key, algorithm="sha256").hexdigest()
+
+
+def _code_digest(token_hash: str, code: str, key: str) -> str:
+    # bound to its row's token digest, so equal codes on two rows never share a digest
+    value = f"{token_hash}:{code}"
+    return salted_hmac("kinwise.email_verification.code", value, secret=key, algorithm="sha256").hexdigest()
+
+
+def _code_matches(row: EmailVerification, code: str) -> bool:
+    return any(hmac.compare_digest(row.code_hash, _code_digest(row.token_hash, code, key)) for key in _keys())
+
+
+def _display_name(user: User) -> str:
+    return user.first_name or user.email
+
+
+def verification_issue(*, user: User) -> EmailVerification:
+    """Create a verification and queue its email (link + code). Call inside the caller's transaction."""
+    token = secrets.token_urlsafe(32)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    token_hash = _token_digest(token, settings.SECRET_KEY)
+    row = EmailVerification.objects.create(
+        user=user,
+        token_hash=token_hash,
+        code_hash=_code_digest(token_hash, code, settings.SECRET_KEY),
+        expires_at=timezone.now() + EMAIL_VERIFICATION_LIFETIME,
+    )
+    email_send(
+        to=user.email,
+        template="verify_email",
+        context={"name": _display_name(user)},
+        secret_context={
+            "verification_url": f"{settings.FRONTEND_URL}/verify-email?token={token}",
+            "code": code,
+        },
+    )
+    return row
+
+
+def _lock(queryset):
+    return queryset.select_related("user").select_for_update().order_by("-created_at").first()
+
+
+def _complete(*, row: EmailVerification, request: HttpRequest | None) -> VerificationResult | _Refusal:
+    """Verify a row whose secret matched. Runs inside the transaction that locked the row."""
+    user = row.user
+    if row.verified_at or user.email_verified:
+        return VerificationResult(user=user, already_verified=True)
+    if row.replaced_at:
+        return REPLACED
+    now = timezone.now()
+    if row.expires_at <= now:
+        return EXPIRED
+    # conditional, so a second concurrent verification of the same row changes nothing
+    if not EmailVerification.objects.filter(id=row.id, verified_at__isnull=True).update(
+        verified_at=now, updated_at=now
+    ):
+        return VerificationResult(user=user, already_verified=True)
+    User.objects.filter(id=user.id).update(is_active=True, email_verified=True, updated_at=now)
+    user.is_active, user.email_verified = True, True
+    email_send(to=user.email, template="welcome", context={"name": _display_name(user)})
+    log_action(
+        user=user,
+        action_type=AuditAction.EMAIL_VERIFIED,
+        request=request,
+        description="Email verified",
+        object_type="EmailVerification",
+        object_id=row.id,
+    )
+    return VerificationResult(user=user, already_verified=False)
+
+
+def _log_failure(*, user: User | None, refusal: _Refusal, request, row=None, email: str = "") -> None:
+    log_action(
+        user=user,
+        action_type=AuditAction.EMAIL_VERIFICATION_FAILED,
+        request=request,
+        description=f"Email verification failed: {refusal.code}",
+        object_type="EmailVerification" if row else "",
+        object_id=row.id if row else "",
+        metadata={"reason": refusal.code, **({"email": email[:254]} if email else {})},
+    )
+
+
+def _finish(outcome: VerificationResult | _Refusal) -> VerificationResult:
+    if isinstance(outcome, _Refusal):
+        raise ApplicationError(outcome.message, code=outcome.code)
+    return outcome
+
+
+def email_verify_token(*, token: object, request: HttpRequest | None) -> VerificationResult:
+    """Verify by the link's token. Failures are audited and committed before the error is raised."""
+    if not isinstance(token, str) or not token.strip():
+        raise ApplicationError(TOKEN_REQUIRED.message, code=TOKEN_REQUIRED.code)
+    token = token.strip()
+    with transaction.atomic():
+        row = None
+        if TOKEN_RE.fullmatch(token):
+            digests = [_token_digest(token, key) for key in _keys()]
+            row = _lock(EmailVerification.objects.filter(token_hash__in=digests))
+        outcome = _complete(row=row, request=request) if row else INVALID_TOKEN
+        if isinstance(outcome, _Refusal):
+            _log_failure(user=row.user if row else None, refusal=outcome, request=request, row=row)
+    return _finish(outcome)
+
+
+def email_verify_code(*, email: object, code: object, request: HttpRequest | None) -> VerificationResult:
+    """Verify by email + 6-digit code. A wrong code counts against the row, committed before the 400.
+
+    Unknown email, no pending verification and a wrong code all get the same answer; "expired" and "already
+    verified" are only told to someone who presents the right code.
+    """
+    email = normalize_email(email) if isinstance(email, str) else ""
+    code = code.strip() if isinstance(code, str) else ""
+    with transaction.atomic():
+        row = None
+        if email and CODE_RE.fullmatch(code):
+            row = _lock(EmailVerification.objects.filter(user__email=email, replaced_at__isnull=True))
+        if row is None:
+            outcome = INVALID_CODE
+        elif row.failed_attempts >= EMAIL_VERIFICATION_MAX_ATTEMPTS and not row.verified_at:
+            outcome = TOO_MANY_ATTEMPTS
+        elif not _code_matches(row, code):
+            outcome = INVALID_CODE
+            if not row.verified_at:
+                EmailVerification.objects.filter(id=row.id).update(failed_attempts=F("failed_attempts") + 1)
+                if row.failed_attempts + 1 >= EMAIL_VERIFICATION_MAX_ATTEMPTS:
+                    outcome = TOO_MANY_ATTEMPTS
+        else:
+            outcome = _complete(row=row, request=request)
+        if isinstance(outcome, _Refusal):
+            _log_failure(
+                user=row.user if row else None, refusal=outcome, request=request, row=row, email=email
+            )
+    return _finish(outcome)
+
+
+def verification_resend(*, email: str, request: HttpRequest | None) -> bool:
+    """Send a fresh link and code to an unverified account; earlier pending ones stop working.
+
+    Returns whether an email was queued. Callers must answer the same either way: the answer must not tell
+    whether the address has an account or is already verified.
+    """
+    email = normalize_email(email)
+    with transaction.atomic():
+        user = User.objects.filter(email=email).first()
+        if user is None or user.email_verified:
+            log_action(
+                user=user,
+                action_type=AuditAction.VERIFICATION_RESENT,
+                request=request,
+                description="Verification resend requested; nothing sent",
+                metadata={"email": email[:254], "sent": False},
+            )
+            return False
+        now = timezone.now()
+        EmailVerification.objects.filter(
+            user=user, verified_at__isnull=True, replaced_at__isnull=True
+        ).update(replaced_at=now, updated_at=now)
+        row = verification_issue(user=user)
+        log_action(
+            user=user,
+            action_type=AuditAction.VERIFICATION_RESENT,
+            request=request,
+            description="Verification email resent",
+            object_type="EmailVerification",
+            object_id=row.id,
+            metadata={"sent": True},
+        )
+        return True
