@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from apps.common import clock
 from apps.common.admin import StatusBadgeMixin, UserEmailMixin
-from apps.users.models import EmailVerification, LoginSession, User
+from apps.users.models import EmailOTP, EmailVerification, LoginSession, User
 
 
 @admin.register(User)
@@ -117,6 +120,98 @@ class EmailVerificationAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin)
     @admin.display(description="Verified", boolean=True)
     def is_verified_now(self, obj) -> bool:
         return obj.verified_at is not None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class OtpStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(label.lower(), label) for label in ("Valid", "Used", "Expired", "Locked", "Replaced")]
+
+    def queryset(self, request, queryset):
+        now = clock.now()
+        locked = Q(failed_attempts__gte=settings.OTP_MAX_ATTEMPTS)
+        unused = Q(used_at__isnull=True)
+        filters = {
+            "used": ~unused,
+            "locked": unused & locked,
+            "expired": unused & ~locked & Q(expires_at__lte=now),
+            "replaced": unused & ~locked & Q(expires_at__gt=now, is_replaced=True),
+            "valid": unused & ~locked & Q(expires_at__gt=now, is_replaced=False),
+        }
+        return queryset.filter(filters[self.value()]) if self.value() in filters else queryset
+
+
+@admin.register(EmailOTP)
+class EmailOTPAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
+    """Login codes, for support and abuse investigations. The code is never stored, so never shown."""
+
+    list_display = [
+        "user_email",
+        "status_badge",
+        "created_at",
+        "expires_at",
+        "time_until_expiry",
+        "failed_attempts",
+        "ip_address",
+    ]
+    list_filter = [OtpStatusFilter, "created_at", ("expires_at", admin.DateFieldListFilter)]
+    search_fields = ["user__email", "ip_address"]
+    list_select_related = ["user"]
+    ordering = ["-created_at"]
+    date_hierarchy = "created_at"
+    fieldsets = (
+        ("OTP", {"fields": ("user", "status_badge", "failed_attempts", "used_at")}),
+        ("Timing", {"fields": ("created_at", "updated_at", "expires_at", "time_until_expiry")}),
+        ("Security", {"fields": ("ip_address",)}),
+    )
+
+    def get_queryset(self, request):
+        newer = EmailOTP.objects.filter(user_id=OuterRef("user_id"), id__gt=OuterRef("id"))
+        return super().get_queryset(request).annotate(is_replaced=Exists(newer))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            "user",
+            "status_badge",
+            "failed_attempts",
+            "used_at",
+            "created_at",
+            "updated_at",
+            "expires_at",
+            "time_until_expiry",
+            "ip_address",
+        ]
+
+    def status_of(self, obj) -> str:
+        if obj.used_at:
+            return "Used"
+        if obj.failed_attempts >= settings.OTP_MAX_ATTEMPTS:
+            return "Locked"
+        if obj.expires_at <= clock.now():
+            return "Expired"
+        if getattr(obj, "is_replaced", False):
+            return "Replaced"
+        return "Valid"
+
+    @admin.display(description="Time left")
+    def time_until_expiry(self, obj) -> str:
+        if obj.used_at:
+            return "Used"
+        seconds = int((obj.expires_at - clock.now()).total_seconds())
+        if seconds <= 0:
+            return "Expired"
+        return f"{seconds // 60}m {seconds % 60}s"
 
     def has_add_permission(self, request):
         return False

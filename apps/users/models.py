@@ -136,3 +136,110 @@ class EmailVerification(BaseModel):
         if self.failed_attempts >= EMAIL_VERIFICATION_MAX_ATTEMPTS:
             return "Locked"
         return "Pending"
+
+
+class EmailOTP(BaseModel):
+    """A one-time login code sent by email. Only a keyed hash of the code is stored.
+
+    A code is live while it is unused, unexpired, has had fewer than OTP_MAX_ATTEMPTS wrong tries, and no
+    newer code exists for its user (requesting a new code replaces the older ones).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_otps")
+    code_hash = models.CharField(
+        max_length=64, help_text="HMAC-SHA256 of the code; the code itself is not kept."
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Address that requested it.")
+
+    class Meta:
+        db_table = "email_otp"
+        verbose_name = "Email OTP"
+        verbose_name_plural = "Email OTPs"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="email_otp_user_newest"),
+            models.Index(fields=["expires_at"], name="email_otp_expires"),
+        ]
+
+    def __str__(self):
+        return f"OTP #{self.pk} for user {self.user_id}"
+
+
+class AuthFailureWindow(models.Model):
+    """Wrong guesses at a short code (email OTP, TOTP) for one account, counted in a fixed window.
+
+    Kept in the database, not the cache, so the bound it enforces survives a cache flush or outage and holds
+    however many client addresses an attacker uses.
+    """
+
+    class Factor(models.TextChoices):
+        OTP = "otp", "Email OTP"
+        TOTP = "totp", "TOTP"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_failure_windows")
+    factor = models.CharField(max_length=10, choices=Factor.choices)
+    window_started_at = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    paused_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "auth_failure_window"
+        constraints = [models.UniqueConstraint(fields=["user", "factor"], name="auth_failure_window_unique")]
+
+    def __str__(self):
+        return f"{self.factor} failures of user {self.user_id}: {self.failures}"
+
+
+class TotpDevice(BaseModel):
+    """A user's authenticator app. MFA is on once it is confirmed; the seed is encrypted at rest."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret_encrypted = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="Time step of the last accepted code; older or equal steps are refused.",
+    )
+
+    class Meta:
+        db_table = "mfa_totp_device"
+        verbose_name = "TOTP device"
+
+    def __str__(self):
+        return f"TOTP of user {self.user_id} ({'on' if self.confirmed_at else 'pending'})"
+
+
+class RecoveryCode(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "mfa_recovery_code"
+
+    def __str__(self):
+        return f"Recovery code #{self.pk} of user {self.user_id}"
+
+
+class MfaChallenge(models.Model):
+    """A first factor passed; the second is pending. The client holds the token, we keep its keyed hash."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_challenges")
+    token_hash = models.CharField(max_length=64, unique=True)
+    method = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "mfa_challenge"
+
+    def __str__(self):
+        return f"MFA challenge of user {self.user_id} via {self.method}"

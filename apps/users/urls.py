@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
 from apps.users.apis.auth import LoginApi, LogoutApi, MeApi, TokenRefreshApi
+from apps.users.apis.otp import EmailOTPViewSet
 from apps.users.apis.registration import RegisterApi, ResendVerificationApi, VerifyEmailApi
 from apps.users.apis.sessions import (
     PasswordChangeApi,
@@ -8,6 +10,9 @@ from apps.users.apis.sessions import (
     SessionRevokeApi,
     SessionRevokeOthersApi,
 )
+
+router = SimpleRouter()
+router.register("auth/otp", EmailOTPViewSet, basename="otp")  # names: otp-request-otp, otp-verify-otp
 
 urlpatterns = [
     path("auth/login/", LoginApi.as_view(), name="login"),
@@ -21,4 +26,5 @@ urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="register"),
     path("auth/verify-email/", VerifyEmailApi.as_view(), name="verify-email"),
     path("auth/resend-verification/", ResendVerificationApi.as_view(), name="resend-verification"),
+    path("", include(router.urls)),
 ]

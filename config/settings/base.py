@@ -156,6 +156,12 @@ RATE_LIMITS = {
     "verify_email_email": "10/h",
     "resend_verification_ip": "10/h",
     "resend_verification_email": "3/h",
+    "otp_request_ip": "3/10m",
+    "otp_request_email": "3/10m",
+    "otp_verify_ip": "5/10m",
+    "otp_verify_email": "5/10m",
+    "mfa_verify_ip": "10/10m",
+    "mfa_manage_ip": "20/10m",
 }
 
 # Off (the plan's behaviour): registering a taken address answers 400 on `email`. On: it answers the same 201
@@ -278,3 +284,19 @@ EMAIL_OUTBOX_MAX_ATTEMPTS = env.int("EMAIL_OUTBOX_MAX_ATTEMPTS", default=6)
 EMAIL_OUTBOX_GRACE_SECONDS = env.int("EMAIL_OUTBOX_GRACE_SECONDS", default=60)
 # Key that encrypts secret email context (codes, tokens) at rest. Default: derived from SECRET_KEY.
 EMAIL_CONTEXT_KEY = env("EMAIL_CONTEXT_KEY", default="")
+
+# ---------------------------------------------------------------------------------------------------------
+# Email OTP login and TOTP MFA. The numbers and the guessing bound they give: docs/SECURITY.md.
+OTP_CODE_TTL_SECONDS = 600
+OTP_MAX_ATTEMPTS = 5  # wrong tries that kill one code
+# Wrong codes per account per AUTH_FAILURE_WINDOW_HOURS before OTP login pauses for that account.
+OTP_FAILURE_BUDGET = env.int("OTP_FAILURE_BUDGET", default=45)
+# Wrong TOTP codes per account per window before TOTP verification pauses (recovery codes still work).
+MFA_FAILURE_BUDGET = env.int("MFA_FAILURE_BUDGET", default=10)
+AUTH_FAILURE_WINDOW_HOURS = 24
+MFA_CHALLENGE_TTL_SECONDS = 300
+MFA_CHALLENGE_MAX_ATTEMPTS = 5
+MFA_RECOVERY_CODES = 10
+MFA_ISSUER = env("MFA_ISSUER", default="KinWise")
+# Key that encrypts TOTP seeds at rest. Default: derived from SECRET_KEY.
+MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY", default="")

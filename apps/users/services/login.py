@@ -27,14 +27,20 @@ def user_can_log_in(user: User | None) -> bool:
     return user is not None and user.is_active and user.email_verified
 
 
-def login_complete(*, user: User, request: HttpRequest | None, method: str) -> LoginResult:
-    """The last step of every first-factor login: issue tokens, or stop at the MFA challenge."""
+def login_complete(
+    *, user: User, request: HttpRequest | None, method: str, audit_action: str = AuditAction.LOGIN
+) -> LoginResult:
+    """The last step of every first-factor login: issue tokens, or stop at the MFA challenge.
+
+    `audit_action` is the row written when tokens are issued (e.g. OTP_LOGIN for a code login); with MFA on,
+    the login is recorded when the challenge is passed.
+    """
     from apps.users.services.mfa import mfa_challenge_start, mfa_is_enabled
 
     if mfa_is_enabled(user):
         return LoginResult(user=user, mfa_token=mfa_challenge_start(user=user, method=method))
     tokens = session_start(user=user, request=request, method=method)
-    log_action(user=user, action_type=AuditAction.LOGIN, request=request, description=f"Login via {method}")
+    log_action(user=user, action_type=audit_action, request=request, description=f"Login via {method}")
     return LoginResult(user=user, tokens=tokens)
 
 

@@ -1,0 +1,54 @@
+"""Keys derived from settings, for secrets that must not rest in the database in a readable form.
+
+Two tools: `keyed_hash` for values we only ever compare (codes, tokens), and `SecretBox` for values we must
+read back (a TOTP seed, an email's secret context). Each use names its own purpose, so one derived key never
+serves two features.
+"""
+
+import base64
+import hashlib
+import json
+from functools import cache
+
+from cryptography.fernet import Fernet
+from django.utils.crypto import salted_hmac
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """HMAC-SHA256 of `value` under a key derived from SECRET_KEY and `purpose` (hex, 64 characters).
+
+    Without SECRET_KEY a stored hash says nothing about the value; compare hashes with
+    `django.utils.crypto.constant_time_compare`.
+    """
+    return salted_hmac(f"kinwise.{purpose}", value, algorithm="sha256").hexdigest()
+
+
+@cache
+def _fernet(purpose: str, key_material: str) -> Fernet:
+    digest = hashlib.sha256(f"kinwise.{purpose}:{key_material}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+class SecretBox:
+    """Fernet encryption with a key derived from one setting (or SECRET_KEY when that setting is empty)."""
+
+    def __init__(self, purpose: str, key_setting: str):
+        self.purpose = purpose
+        self.key_setting = key_setting
+
+    def _fernet(self) -> Fernet:
+        from django.conf import settings
+
+        return _fernet(self.purpose, getattr(settings, self.key_setting, "") or settings.SECRET_KEY)
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        return self._fernet().decrypt(token.encode()).decode()
+
+    def encrypt_json(self, data: dict) -> str:
+        return self.encrypt(json.dumps(data))
+
+    def decrypt_json(self, token: str) -> dict:
+        return json.loads(self.decrypt(token))

@@ -1,0 +1,67 @@
+"""Per-account budgets of wrong short codes, kept in the database.
+
+A six-digit code can be guessed with probability 1/10^6 per try. Per-code and per-IP limits cap tries per code
+and per client; this budget caps them per account and day, whatever the number of client addresses, so that
+the chance of guessing one's way into an account stays below a stated bound (docs/SECURITY.md).
+"""
+
+import math
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from rest_framework.exceptions import Throttled
+
+from apps.common import clock
+from apps.users.models import AuthFailureWindow, User
+
+Factor = AuthFailureWindow.Factor
+
+
+def _budget(factor: str) -> int:
+    return settings.OTP_FAILURE_BUDGET if factor == Factor.OTP else settings.MFA_FAILURE_BUDGET
+
+
+def _window() -> timedelta:
+    return timedelta(hours=settings.AUTH_FAILURE_WINDOW_HOURS)
+
+
+def paused_until_subquery(factor: str) -> Subquery:
+    """For annotating a User queryset: when this factor's pause ends (None when not paused)."""
+    return Subquery(
+        AuthFailureWindow.objects.filter(user=OuterRef("pk"), factor=factor).values("paused_until")[:1]
+    )
+
+
+def raise_if_paused(paused_until: datetime | None, now: datetime) -> None:
+    """429 with Retry-After, like every other limit, while a pause lasts."""
+    if paused_until is not None and paused_until > now:
+        raise Throttled(wait=math.ceil((paused_until - now).total_seconds()))
+
+
+def factor_paused_until(*, user: User, factor: str) -> datetime | None:
+    return (
+        AuthFailureWindow.objects.filter(user=user, factor=factor)
+        .values_list("paused_until", flat=True)
+        .first()
+    )
+
+
+def failure_record(*, user: User, factor: str) -> datetime | None:
+    """Count one wrong guess. Returns the pause's end if this guess spent the budget, else None.
+
+    Call inside the (committed) transaction that records the failure. The row is locked, so concurrent
+    failures are counted one by one and exactly one of them starts the pause.
+    """
+    now = clock.now()
+    row, _ = AuthFailureWindow.objects.select_for_update().get_or_create(
+        user=user, factor=factor, defaults={"window_started_at": now}
+    )
+    if now >= row.window_started_at + _window():
+        row.window_started_at, row.failures, row.paused_until = now, 0, None
+    row.failures += 1
+    started_pause = None
+    if row.failures >= _budget(factor) and not (row.paused_until and row.paused_until > now):
+        row.paused_until = started_pause = row.window_started_at + _window()
+    row.save(update_fields=["window_started_at", "failures", "paused_until"])
+    return started_pause
