@@ -1,0 +1,44 @@
+"""The OpenAPI schema documents registration and verification with their error responses."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def ref_name(response) -> str:
+    return response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+
+
+def test_register_documents_201_field_errors_and_429(schema):
+    responses = schema["paths"]["/api/v1/auth/register/"]["post"]["responses"]
+    assert set(responses) == {"201", "400", "429"}
+    assert ref_name(responses["400"]) == "ValidationError"
+    assert ref_name(responses["429"]) == "Error"
+    body = schema["components"]["schemas"][ref_name(responses["201"])]
+    assert set(body["properties"]) == {"message", "email", "user_id"}
+    request = schema["paths"]["/api/v1/auth/register/"]["post"]["requestBody"]["content"]["application/json"]
+    fields = schema["components"]["schemas"][request["schema"]["$ref"].rsplit("/", 1)[-1]]
+    assert set(fields["required"]) == {"email", "password", "password_confirm"}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_verify_email_documents_the_error_body_not_field_errors(schema, method):
+    operation = schema["paths"]["/api/v1/auth/verify-email/"][method]
+    assert set(operation["responses"]) == {"200", "400", "429"}
+    assert ref_name(operation["responses"]["400"]) == "Error"
+    assert "expired" in operation["responses"]["400"]["description"]
+
+
+def test_verify_email_get_takes_the_token_as_a_query_parameter(schema):
+    [parameter] = schema["paths"]["/api/v1/auth/verify-email/"]["get"]["parameters"]
+    assert (parameter["name"], parameter["in"], parameter["required"]) == ("token", "query", True)
+
+
+def test_resend_documents_one_200_body_field_errors_and_429(schema):
+    responses = schema["paths"]["/api/v1/auth/resend-verification/"]["post"]["responses"]
+    assert set(responses) == {"200", "400", "429"}
+    assert set(schema["components"]["schemas"][ref_name(responses["200"])]["properties"]) == {"message"}
