@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from apps.common import clock
 from apps.common.admin import StatusBadgeMixin, UserEmailMixin
@@ -106,7 +105,7 @@ class EmailVerificationAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin)
 
     @admin.display(description="Age")
     def time_since_creation(self, obj) -> str:
-        seconds = (timezone.now() - obj.created_at).total_seconds()
+        seconds = (clock.now() - obj.created_at).total_seconds()
         if seconds < 3600:
             return f"{int(seconds // 60)}m ago"
         if seconds < 86400:
@@ -115,7 +114,7 @@ class EmailVerificationAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin)
 
     @admin.display(description="Expired", boolean=True)
     def is_expired_now(self, obj) -> bool:
-        return obj.verified_at is None and obj.expires_at <= timezone.now()
+        return obj.verified_at is None and obj.expires_at <= clock.now()
 
     @admin.display(description="Verified", boolean=True)
     def is_verified_now(self, obj) -> bool:

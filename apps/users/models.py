@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from apps.common import clock
 from apps.common.models import BaseModel
 
 
@@ -99,6 +100,8 @@ class LoginSession(models.Model):
 
 EMAIL_VERIFICATION_LIFETIME = timedelta(hours=24)
 EMAIL_VERIFICATION_MAX_ATTEMPTS = 5  # wrong codes per issued verification
+# wrong codes per account, summed over its verifications that are still unexpired (issued in the last 24 h)
+EMAIL_VERIFICATION_CODE_BUDGET = 15
 
 
 class EmailVerification(BaseModel):
@@ -131,7 +134,7 @@ class EmailVerification(BaseModel):
             return "Verified"
         if self.replaced_at:
             return "Replaced"
-        if self.expires_at <= timezone.now():
+        if self.expires_at <= clock.now():
             return "Expired"
         if self.failed_attempts >= EMAIL_VERIFICATION_MAX_ATTEMPTS:
             return "Locked"

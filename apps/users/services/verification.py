@@ -4,23 +4,25 @@ Neither secret is stored: the row keeps HMAC-SHA256 digests keyed from SECRET_KE
 only in the email's encrypted secret context until it is sent. Design and limits: docs/SECURITY.md.
 """
 
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
-from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
+from apps.common import clock
+from apps.common.crypto import keyed_hash
 from apps.common.exceptions import ApplicationError
 from apps.emails.services import email_send
 from apps.users.models import (
+    EMAIL_VERIFICATION_CODE_BUDGET,
     EMAIL_VERIFICATION_LIFETIME,
     EMAIL_VERIFICATION_MAX_ATTEMPTS,
     EmailVerification,
@@ -30,7 +32,9 @@ from apps.users.models import (
 
 # secrets.token_urlsafe(32) gives 43 characters; anything outside this shape is refused before hashing.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,128}")
-CODE_RE = re.compile(r"\d{6}")
+CODE_RE = re.compile(r"[0-9]{6}")
+TOKEN_PURPOSE = "email_verification.token"  # noqa: S105 — a key-derivation label, not a secret
+CODE_PURPOSE = "email_verification.code"
 
 
 @dataclass(frozen=True)
@@ -58,23 +62,24 @@ REPLACED = _Refusal(
 )
 
 
-def _keys() -> list[str]:
-    """SECRET_KEY first, then its fallbacks, so rotating the key does not void links already sent."""
-    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+def _digests(purpose: str, value: str) -> list[str]:
+    """The digest under SECRET_KEY, then under each SECRET_KEY_FALLBACKS entry, so rotating the key does not
+    void links already sent. New digests are always made with SECRET_KEY (`keyed_hash`)."""
+    fallbacks = [
+        salted_hmac(f"kinwise.{purpose}", value, secret=key, algorithm="sha256").hexdigest()
+        for key in getattr(settings, "SECRET_KEY_FALLBACKS", [])
+    ]
+    return [keyed_hash(purpose, value), *fallbacks]
 
 
-def _token_digest(token: str, key: str) -> str:
-    return salted_hmac("kinwise.email_verification.token", token, secret=key, algorithm="sha256").hexdigest()
-
-
-def _code_digest(token_hash: str, code: str, key: str) -> str:
+def _code_value(token_hash: str, code: str) -> str:
     # bound to its row's token digest, so equal codes on two rows never share a digest
-    value = f"{token_hash}:{code}"
-    return salted_hmac("kinwise.email_verification.code", value, secret=key, algorithm="sha256").hexdigest()
+    return f"{token_hash}:{code}"
 
 
 def _code_matches(row: EmailVerification, code: str) -> bool:
-    return any(hmac.compare_digest(row.code_hash, _code_digest(row.token_hash, code, key)) for key in _keys())
+    candidates = _digests(CODE_PURPOSE, _code_value(row.token_hash, code))
+    return any(constant_time_compare(row.code_hash, digest) for digest in candidates)
 
 
 def _display_name(user: User) -> str:
@@ -85,12 +90,12 @@ def verification_issue(*, user: User) -> EmailVerification:
     """Create a verification and queue its email (link + code). Call inside the caller's transaction."""
     token = secrets.token_urlsafe(32)
     code = f"{secrets.randbelow(1_000_000):06d}"
-    token_hash = _token_digest(token, settings.SECRET_KEY)
+    token_hash = keyed_hash(TOKEN_PURPOSE, token)
     row = EmailVerification.objects.create(
         user=user,
         token_hash=token_hash,
-        code_hash=_code_digest(token_hash, code, settings.SECRET_KEY),
-        expires_at=timezone.now() + EMAIL_VERIFICATION_LIFETIME,
+        code_hash=keyed_hash(CODE_PURPOSE, _code_value(token_hash, code)),
+        expires_at=clock.now() + EMAIL_VERIFICATION_LIFETIME,
     )
     email_send(
         to=user.email,
@@ -104,7 +109,12 @@ def verification_issue(*, user: User) -> EmailVerification:
     return row
 
 
-def _lock(queryset):
+def _locked(queryset) -> EmailVerification | None:
+    """The newest matching row, locked together with its user row (Postgres; SQLite serializes writers).
+
+    Locking the user serializes every verification attempt of one account, so the per-account code budget
+    is checked and spent one attempt at a time, even across a concurrent resend.
+    """
     return queryset.select_related("user").select_for_update().order_by("-created_at").first()
 
 
@@ -115,7 +125,7 @@ def _complete(*, row: EmailVerification, request: HttpRequest | None) -> Verific
         return VerificationResult(user=user, already_verified=True)
     if row.replaced_at:
         return REPLACED
-    now = timezone.now()
+    now = clock.now()
     if row.expires_at <= now:
         return EXPIRED
     # conditional, so a second concurrent verification of the same row changes nothing
@@ -137,9 +147,9 @@ def _complete(*, row: EmailVerification, request: HttpRequest | None) -> Verific
     return VerificationResult(user=user, already_verified=False)
 
 
-def _log_failure(*, user: User | None, refusal: _Refusal, request, row=None, email: str = "") -> None:
+def _log_failure(*, refusal: _Refusal, request, row=None, email: str = "") -> None:
     log_action(
-        user=user,
+        user=row.user if row else None,
         action_type=AuditAction.EMAIL_VERIFICATION_FAILED,
         request=request,
         description=f"Email verification failed: {refusal.code}",
@@ -156,49 +166,69 @@ def _finish(outcome: VerificationResult | _Refusal) -> VerificationResult:
 
 
 def email_verify_token(*, token: object, request: HttpRequest | None) -> VerificationResult:
-    """Verify by the link's token. Failures are audited and committed before the error is raised."""
+    """Verify by the link's token. A refusal's audit row is committed before the error is raised."""
     if not isinstance(token, str) or not token.strip():
         raise ApplicationError(TOKEN_REQUIRED.message, code=TOKEN_REQUIRED.code)
     token = token.strip()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         row = None
         if TOKEN_RE.fullmatch(token):
-            digests = [_token_digest(token, key) for key in _keys()]
-            row = _lock(EmailVerification.objects.filter(token_hash__in=digests))
+            row = _locked(EmailVerification.objects.filter(token_hash__in=_digests(TOKEN_PURPOSE, token)))
         outcome = _complete(row=row, request=request) if row else INVALID_TOKEN
         if isinstance(outcome, _Refusal):
-            _log_failure(user=row.user if row else None, refusal=outcome, request=request, row=row)
+            _log_failure(refusal=outcome, request=request, row=row)
     return _finish(outcome)
+
+
+def _recent_code_failures() -> Subquery:
+    """Wrong codes of the row's user, over its verifications that have not expired yet."""
+    return Subquery(
+        EmailVerification.objects.filter(user=OuterRef("user"), expires_at__gt=clock.now())
+        .values("user")
+        .annotate(total=Sum("failed_attempts"))
+        .values("total")[:1],
+        output_field=IntegerField(),
+    )
 
 
 def email_verify_code(*, email: object, code: object, request: HttpRequest | None) -> VerificationResult:
     """Verify by email + 6-digit code. A wrong code counts against the row, committed before the 400.
 
     Unknown email, no pending verification and a wrong code all get the same answer; "expired" and "already
-    verified" are only told to someone who presents the right code.
+    verified" are only told to someone who presents the right code. A code dies after
+    EMAIL_VERIFICATION_MAX_ATTEMPTS wrong tries, and an account takes at most EMAIL_VERIFICATION_CODE_BUDGET
+    wrong codes across the verifications issued to it in the last 24 hours (the link keeps working).
     """
     email = normalize_email(email) if isinstance(email, str) else ""
     code = code.strip() if isinstance(code, str) else ""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         row = None
         if email and CODE_RE.fullmatch(code):
-            row = _lock(EmailVerification.objects.filter(user__email=email, replaced_at__isnull=True))
+            row = _locked(
+                EmailVerification.objects.filter(user__email=email, replaced_at__isnull=True).annotate(
+                    account_failures=Coalesce(_recent_code_failures(), 0)
+                )
+            )
         if row is None:
             outcome = INVALID_CODE
-        elif row.failed_attempts >= EMAIL_VERIFICATION_MAX_ATTEMPTS and not row.verified_at:
+        elif row.verified_at or row.user.email_verified:
+            outcome = _complete(row=row, request=request) if _code_matches(row, code) else INVALID_CODE
+        elif (
+            row.failed_attempts >= EMAIL_VERIFICATION_MAX_ATTEMPTS
+            or row.account_failures >= EMAIL_VERIFICATION_CODE_BUDGET
+        ):
             outcome = TOO_MANY_ATTEMPTS
-        elif not _code_matches(row, code):
-            outcome = INVALID_CODE
-            if not row.verified_at:
-                EmailVerification.objects.filter(id=row.id).update(failed_attempts=F("failed_attempts") + 1)
-                if row.failed_attempts + 1 >= EMAIL_VERIFICATION_MAX_ATTEMPTS:
-                    outcome = TOO_MANY_ATTEMPTS
-        else:
+        elif _code_matches(row, code):
             outcome = _complete(row=row, request=request)
-        if isinstance(outcome, _Refusal):
-            _log_failure(
-                user=row.user if row else None, refusal=outcome, request=request, row=row, email=email
+        else:
+            EmailVerification.objects.filter(id=row.id).update(failed_attempts=F("failed_attempts") + 1)
+            spent = (
+                row.failed_attempts + 1 >= EMAIL_VERIFICATION_MAX_ATTEMPTS
+                or row.account_failures + 1 >= EMAIL_VERIFICATION_CODE_BUDGET
             )
+            outcome = TOO_MANY_ATTEMPTS if spent else INVALID_CODE
+        if isinstance(outcome, _Refusal):
+            _log_failure(refusal=outcome, request=request, row=row, email=email)
     return _finish(outcome)
 
 
@@ -220,10 +250,11 @@ def verification_resend(*, email: str, request: HttpRequest | None) -> bool:
                 metadata={"email": email[:254], "sent": False},
             )
             return False
-        now = timezone.now()
-        EmailVerification.objects.filter(
+        now = clock.now()
+        pending = EmailVerification.objects.filter(
             user=user, verified_at__isnull=True, replaced_at__isnull=True
-        ).update(replaced_at=now, updated_at=now)
+        )
+        pending.update(replaced_at=now, updated_at=now)
         row = verification_issue(user=user)
         log_action(
             user=user,

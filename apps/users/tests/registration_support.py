@@ -1,10 +1,7 @@
 """Helpers for registration tests: sign up over HTTP, read the link token and code from the email sent."""
 
 import re
-from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
-
-from django.utils import timezone
 
 REGISTER = "/api/v1/auth/register/"
 VERIFY = "/api/v1/auth/verify-email/"
@@ -47,15 +44,3 @@ def sent_to(mailoutbox, address: str, subject: str | None = None) -> list:
 VERIFY_SUBJECT = "Verify your KinWise account"
 WELCOME_SUBJECT = "Welcome to KinWise!"
 EXISTS_SUBJECT = "Someone tried to sign up with your email"
-
-
-class Clock:
-    """Moves django.utils.timezone.now, which every expiry decision here reads."""
-
-    def __init__(self, monkeypatch):
-        self._offset = timedelta()
-        real_now = timezone.now
-        monkeypatch.setattr(timezone, "now", lambda: real_now() + self._offset)
-
-    def advance(self, **delta) -> None:
-        self._offset += timedelta(**delta)
