@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
+from apps.common import clock
 from apps.emails.services import email_send
 from apps.users.models import User, normalize_email
 from apps.users.services.verification import verification_issue
@@ -82,7 +82,7 @@ def _registration_duplicate(*, existing: User, request: HttpRequest | None) -> R
                 template="account_exists",
                 context={"name": existing.first_name or existing.email},
                 # at most one such notice per account per hour, however many attempts
-                dedupe_key=f"account_exists:{existing.pk}:{timezone.now():%Y%m%d%H}",
+                dedupe_key=f"account_exists:{existing.pk}:{clock.now():%Y%m%d%H}",
             )
     if not hide:
         raise ValidationError({"email": [DUPLICATE_EMAIL]}, code="unique")

@@ -1,5 +1,7 @@
 """POST /api/v1/auth/register/ — the plan's test_registration.py, plus every rule of issue 4."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -135,6 +137,15 @@ def test_enumeration_prevention_sends_at_most_one_notice_an_hour(api_client, mai
     for i in range(3):
         assert register(api_client, "taken@example.com", REMOTE_ADDR=f"198.51.100.{i}").status_code == 201
     assert len(sent_to(mailoutbox, "taken@example.com", EXISTS_SUBJECT)) == 1
+
+
+def test_enumeration_notice_goes_out_again_the_next_hour(api_client, mailoutbox, settings, clock):
+    settings.ACCOUNT_PREVENT_ENUMERATION = True
+    UserFactory(email="taken@example.com")
+    register(api_client, "taken@example.com")
+    clock.advance(timedelta(hours=1))
+    register(api_client, "taken@example.com")
+    assert len(sent_to(mailoutbox, "taken@example.com", EXISTS_SUBJECT)) == 2
 
 
 def test_weak_password_lists_every_failing_rule(api_client):
