@@ -10,7 +10,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-only-for-local-development-do-not-deploy")
 DEBUG = env.bool("DEBUG", default=False)
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "apps.common",
     "apps.audit",
@@ -38,7 +40,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every request gets an id and one log line, whatever answers it.
+    "apps.common.middleware.RequestLogMiddleware",
+    # Health probes come from load balancers and Docker by IP address and over plain HTTP: answer them before
+    # the host check and the HTTPS redirect.
+    "apps.common.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files (admin, API docs) from the app itself: no separate web server needed.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +132,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Request size limits: bodies over this get 413, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
@@ -190,6 +203,10 @@ SPECTACULAR_SETTINGS = {
         "HouseholdRoleEnum": "apps.households.models.Role",
         "InviteRoleEnum": "apps.households.models.INVITE_ROLE_CHOICES",
     },
+    # Swagger UI's JS and CSS are served from our own static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 EMAIL_HOST = env("EMAIL_HOST", default="")
@@ -206,14 +223,46 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.server": {"level": "WARNING"}},
-}
+# "plain" (human-readable) or "json" (one JSON object per line). Production defaults to json.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+
+
+def logging_config(log_format: str, level: str) -> dict:
+    """Everything goes to stdout, stamped with the request id or the task id/name (apps.common.logging).
+
+    Web processes and Celery workers share this (config/celery.py hands Celery's logging to it).
+    """
+    formatters = {
+        "plain": {
+            "()": "apps.common.logging.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "apps.common.logging.ContextFilter"}},
+        "formatters": {log_format: formatters[log_format]},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": log_format,
+                "filters": ["context"],
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {"django.server": {"level": "WARNING"}},
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 
 # Households: how long an emailed invitation stays valid.
 HOUSEHOLD_INVITE_TTL_DAYS = env.int("HOUSEHOLD_INVITE_TTL_DAYS", default=7)

@@ -1,0 +1,94 @@
+"""Request logging with a request id, and health probes answered before host checks and HTTPS redirects."""
+
+import logging
+import time
+
+from django.core.signals import request_finished
+from django.dispatch import receiver
+from django.utils.functional import SimpleLazyObject, empty
+
+from apps.common.client_ip import client_ip
+from apps.common.logging import request_id_from, request_id_var
+from apps.common.views import healthz, readyz
+
+logger = logging.getLogger("kinwise.request")
+
+MAX_PATH = 300
+HEALTH_PROBES = {"/healthz": healthz, "/readyz": readyz}
+
+
+def _user_id(request) -> int | None:
+    """The authenticated user's id if something already resolved the user; never costs a query."""
+    user = request.__dict__.get("user")
+    if user is None:
+        return None
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        return None
+    return user.pk if getattr(user, "is_authenticated", False) else None
+
+
+class RequestLogMiddleware:
+    """One log line per request: id, method, path (never the query string), status, duration, user id.
+
+    The id comes from the caller's X-Request-ID (a load balancer's, say) or is generated, and is echoed in the
+    response's X-Request-ID so a client can quote it. Bodies and query strings are never logged: they carry
+    passwords, codes and tokens (GET /auth/verify-email/?token=...).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = request_id
+        # Cleared on request_finished, not here: Django logs 4xx/5xx (django.request) after the middleware.
+        request_id_var.set(request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        response["X-Request-ID"] = request_id
+        self._log(request, response.status_code, duration_ms)
+        return response
+
+    def _log(self, request, status: int, duration_ms: float) -> None:
+        level = logging.DEBUG if request.path in HEALTH_PROBES and status == 200 else logging.INFO
+        if status >= 500:
+            level = logging.ERROR
+        logger.log(
+            level,
+            "%s %s %s %.1fms",
+            request.method,
+            request.path[:MAX_PATH],
+            status,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": request.path[:MAX_PATH],
+                "status": status,
+                "duration_ms": duration_ms,
+                "user_id": _user_id(request),
+                "ip": client_ip(request),
+            },
+        )
+
+
+@receiver(request_finished)
+def _forget_request_id(**kwargs):
+    request_id_var.set(None)
+
+
+class HealthProbeMiddleware:
+    """Answer /healthz and /readyz directly.
+
+    Probes come from Docker, Kubernetes or a load balancer with an IP address as Host and over plain HTTP;
+    going through ALLOWED_HOSTS and SECURE_SSL_REDIRECT would turn them into 400s and 301s.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        probe = HEALTH_PROBES.get(request.path_info)
+        if probe is not None and request.method in ("GET", "HEAD"):
+            return probe(request)
+        return self.get_response(request)
