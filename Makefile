@@ -11,11 +11,13 @@ $(UV):
 venv: $(UV)
 	$(UV) sync --frozen --quiet
 
-## run: serve web + worker + beat on the embedded default (SQLite, file broker, mail to var/mail/)
+## run: serve web + worker + beat on the embedded default (SQLite, file broker, mail to var/mail/), with the
+## Procfile's production commands (gunicorn, celery); its `release` step (migrate) runs first
 run: venv
 	mkdir -p var/mail var/broker
 	$(PY) manage.py migrate --noinput
-	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/honcho start -f Procfile
+	PATH="$(CURDIR)/.venv/bin:$$PATH" CELERY_WORKER_CONCURRENCY=$${CELERY_WORKER_CONCURRENCY:-2} \
+	  .venv/bin/honcho start -f Procfile web worker beat
 
 ## test: the whole test suite (against whatever DATABASE_URL / REDIS_URL say; SQLite by default)
 test: venv
