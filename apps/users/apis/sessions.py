@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -65,7 +65,10 @@ class SessionRevokeOthersApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: serializers.DictField(), **errors(401)},
+        responses={
+            200: inline_serializer("SessionsRevokedResponse", {"revoked": serializers.IntegerField()}),
+            **errors(401),
+        },
         tags=["sessions"],
         summary="Sign out every session except this one",
     )
@@ -86,7 +89,13 @@ class PasswordChangeApi(APIView):
 
     @extend_schema(
         request=PasswordChangeInputSerializer,
-        responses={200: serializers.DictField(), **errors(400, 401, 429)},
+        responses={
+            200: inline_serializer(
+                "PasswordChangedResponse",
+                {"message": serializers.CharField(), "sessions_revoked": serializers.IntegerField()},
+            ),
+            **errors(400, 401, 429),
+        },
         tags=["auth"],
         summary="Change your password",
     )
