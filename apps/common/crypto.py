@@ -23,6 +23,21 @@ def keyed_hash(purpose: str, value: str) -> str:
     return salted_hmac(f"kinwise.{purpose}", value, algorithm="sha256").hexdigest()
 
 
+def keyed_hashes(purpose: str, value: str) -> list[str]:
+    """`keyed_hash` under SECRET_KEY, then under each of SECRET_KEY_FALLBACKS.
+
+    For checking a value against a stored hash made before a key rotation: compare with each candidate. New
+    hashes are always made with `keyed_hash`.
+    """
+    from django.conf import settings
+
+    fallbacks = [
+        salted_hmac(f"kinwise.{purpose}", value, secret=key, algorithm="sha256").hexdigest()
+        for key in getattr(settings, "SECRET_KEY_FALLBACKS", [])
+    ]
+    return [keyed_hash(purpose, value), *fallbacks]
+
+
 @cache
 def _fernet(purpose: str, key_material: str) -> Fernet:
     digest = hashlib.sha256(f"kinwise.{purpose}:{key_material}".encode()).digest()

@@ -1,5 +1,6 @@
 """Shared OpenAPI response declarations."""
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -31,3 +32,19 @@ def errors(*codes: int) -> dict:
         429: THROTTLED,
     }
     return {code: table[code] for code in codes}
+
+
+class BodyOnDeleteSchema(AutoSchema):
+    """Documents a request body on DELETE too (drf-spectacular only does for POST, PUT and PATCH).
+
+    For endpoints like DELETE /auth/me/ that need a confirmation (a password) in the body.
+    """
+
+    def _get_request_body(self, direction="request"):
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"

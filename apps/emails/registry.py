@@ -5,6 +5,8 @@ SUBJECTS: dict[str, str] = {
     "verify_email": "Verify your KinWise account",
     "login_otp": "Your KinWise login code",
     "welcome": "Welcome to KinWise!",
+    "password_reset": "Reset your KinWise password",
+    "email_change": "Confirm your new KinWise email address",
     "security/password_changed": "Your KinWise password was changed",
     "security/password_reset": "Your KinWise password was reset",
     "security/email_changed": "The email address of your KinWise account was changed",

@@ -56,6 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
     email_verified = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the user deleted the account; the row is anonymised."
+    )
 
     objects = UserManager()
 
@@ -246,3 +249,65 @@ class MfaChallenge(models.Model):
 
     def __str__(self):
         return f"MFA challenge of user {self.user_id} via {self.method}"
+
+
+PASSWORD_RESET_LIFETIME = timedelta(hours=1)
+PASSWORD_RESET_MAX_ATTEMPTS = 5  # tries of the code per issued reset
+PASSWORD_RESET_DAILY_LIMIT = 5  # reset emails per account per 24 hours, counted in the database
+
+
+class PasswordReset(BaseModel):
+    """One "forgot password" email: a link token and a 6-digit code, both stored only as keyed hashes.
+
+    A newer request replaces the older pending ones, so an account has at most one live reset.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    code_hash = models.CharField(max_length=64, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Tries of the code so far, right or wrong; at most PASSWORD_RESET_MAX_ATTEMPTS."
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Address that requested it.")
+
+    class Meta:
+        db_table = "password_reset"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-expires_at"], name="password_reset_user_latest")]
+
+    def __str__(self):
+        return f"Password reset #{self.pk} of user {self.user_id}"
+
+
+EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
+EMAIL_CHANGE_MAX_ATTEMPTS = 5  # tries of the code per requested change
+
+
+class EmailChange(BaseModel):
+    """A requested new address, applied only once a link token or code sent to it comes back.
+
+    `session_id` is the login session that asked; it survives the change, every other session is revoked.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField(max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    code_hash = models.CharField(max_length=64, editable=False)
+    session_id = models.UUIDField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Tries of the code so far, right or wrong; at most EMAIL_CHANGE_MAX_ATTEMPTS."
+    )
+
+    class Meta:
+        db_table = "email_change"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="email_change_user_latest")]
+
+    def __str__(self):
+        return f"Email change #{self.pk} of user {self.user_id}"

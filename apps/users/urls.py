@@ -1,6 +1,12 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from apps.users.apis.account import (
+    EmailChangeApi,
+    EmailChangeConfirmApi,
+    PasswordResetApi,
+    PasswordResetConfirmApi,
+)
 from apps.users.apis.auth import LoginApi, LogoutApi, MeApi, TokenRefreshApi
 from apps.users.apis.otp import EmailOTPViewSet
 from apps.users.apis.registration import RegisterApi, ResendVerificationApi, VerifyEmailApi
@@ -23,6 +29,10 @@ urlpatterns = [
     path("auth/sessions/revoke-others/", SessionRevokeOthersApi.as_view(), name="session-revoke-others"),
     path("auth/sessions/<uuid:session_id>/", SessionRevokeApi.as_view(), name="session-revoke"),
     path("auth/password/change/", PasswordChangeApi.as_view(), name="password-change"),
+    path("auth/password/reset/", PasswordResetApi.as_view(), name="password-reset"),
+    path("auth/password/reset/confirm/", PasswordResetConfirmApi.as_view(), name="password-reset-confirm"),
+    path("auth/email/change/", EmailChangeApi.as_view(), name="email-change"),
+    path("auth/email/change/confirm/", EmailChangeConfirmApi.as_view(), name="email-change-confirm"),
     path("auth/register/", RegisterApi.as_view(), name="register"),
     path("auth/verify-email/", VerifyEmailApi.as_view(), name="verify-email"),
     path("auth/resend-verification/", ResendVerificationApi.as_view(), name="resend-verification"),

@@ -175,6 +175,13 @@ RATE_LIMITS = {
     "otp_verify_email": "5/10m",
     "mfa_verify_ip": "10/10m",
     "mfa_manage_ip": "20/10m",
+    "password_reset_ip": "10/h",
+    "password_reset_email": "3/h",
+    "password_reset_confirm_ip": "20/10m",
+    "password_reset_confirm_email": "10/10m",
+    "email_change_user": "5/h",
+    "email_change_confirm_ip": "20/10m",
+    "account_delete_user": "5/h",
 }
 
 # Off (the plan's behaviour): registering a taken address answers 400 on `email`. On: it answers the same 201

@@ -1,12 +1,12 @@
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.schema import errors
+from apps.common.schema import BodyOnDeleteSchema, errors
 from apps.common.services import model_update
-from apps.common.throttles import EmailRateThrottle, IPRateThrottle, throttle
+from apps.common.throttles import EmailRateThrottle, IPRateThrottle, UserRateThrottle, throttle
 from apps.users.serializers import (
     LoginInputSerializer,
     LoginOutputSerializer,
@@ -18,6 +18,7 @@ from apps.users.serializers import (
     TokenPairSerializer,
     login_response_data,
 )
+from apps.users.services.account_deletion import account_delete
 from apps.users.services.login import password_login
 from apps.users.services.sessions import session_logout, session_refresh
 
@@ -85,8 +86,18 @@ class LogoutApi(APIView):
         return Response({"message": "Logged out."})
 
 
+class AccountDeleteInputSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
+    schema = BodyOnDeleteSchema()
+
+    def get_throttles(self):
+        if self.request.method == "DELETE":
+            return [throttle("account_delete_user", UserRateThrottle)()]
+        return super().get_throttles()
 
     @extend_schema(responses={200: MeSerializer, **errors(401)}, tags=["auth"], summary="The current user")
     def get(self, request):
@@ -105,3 +116,22 @@ class MeApi(APIView):
             instance=request.user, fields=["first_name", "last_name"], data=data.validated_data
         )
         return Response(MeSerializer(user).data, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        request=AccountDeleteInputSerializer,
+        responses={204: None, **errors(400, 401, 409, 429)},
+        tags=["auth"],
+        summary="Delete your account",
+        description=(
+            "Needs the current password (400 with code wrong_password otherwise). The account is deactivated "
+            "at once, every session is signed out, and personal data is erased or anonymised; households you "
+            "alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the "
+            "only owner of a household that other people belong to: make one of them an owner, or delete the "
+            "household, first."
+        ),
+    )
+    def delete(self, request):
+        data = AccountDeleteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account_delete(user=request.user, password=data.validated_data["password"], request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -4,14 +4,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.exceptions import NotFound
 from apps.common.schema import errors
 from apps.common.throttles import IPRateThrottle, throttle
 from apps.users.models import LoginSession
 from apps.users.selectors import login_session_list
 from apps.users.serializers import NewPasswordSerializer
 from apps.users.services.passwords import password_change
-from apps.users.services.sessions import session_revoke, sessions_revoke_all
+from apps.users.services.sessions import session_revoke_own, sessions_revoke_others
 from apps.users.tokens import SESSION_CLAIM
 
 
@@ -54,9 +53,7 @@ class SessionRevokeApi(APIView):
         summary="Sign out one session",
     )
     def delete(self, request, session_id):
-        session = login_session_list(user=request.user).filter(id=session_id).first()
-        if session is None or not session_revoke(session=session, reason="user_revoked", request=request):
-            raise NotFound("No such active session.")
+        session_revoke_own(user=request.user, session_id=session_id, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -73,8 +70,8 @@ class SessionRevokeOthersApi(APIView):
         summary="Sign out every session except this one",
     )
     def post(self, request):
-        count = sessions_revoke_all(
-            user=request.user, reason="user_revoked_others", except_session_id=current_session_id(request)
+        count = sessions_revoke_others(
+            user=request.user, current_session_id=current_session_id(request), request=request
         )
         return Response({"revoked": count})
 

@@ -11,7 +11,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common.client_ip import client_ip, user_agent
-from apps.common.exceptions import AuthenticationFailed
+from apps.common.exceptions import AuthenticationFailed, NotFound
 from apps.users.models import LoginSession, User
 from apps.users.services.security_notices import security_notice_send
 from apps.users.tokens import SESSION_CLAIM, SessionRefreshToken, blacklist_jtis
@@ -123,4 +123,35 @@ def sessions_revoke_all(*, user: User, reason: str, except_session_id=None) -> i
     jtis = list(active.values_list("current_jti", flat=True))
     count = active.update(revoked_at=timezone.now(), revoked_reason=reason)
     blacklist_jtis(jtis)
+    return count
+
+
+def session_revoke_own(*, user: User, session_id, request: HttpRequest | None) -> None:
+    """Sign out one of the user's own active sessions (404 for anyone else's, or an already revoked one)."""
+    with transaction.atomic():
+        session = LoginSession.objects.filter(id=session_id, user=user, revoked_at__isnull=True).first()
+        if session is not None and session_revoke(session=session, reason="user_revoked", request=request):
+            log_action(
+                user=user,
+                action_type=AuditAction.SESSION_REVOKED,
+                request=request,
+                description="Session signed out by its user",
+                object_type="LoginSession",
+                object_id=session.id,
+            )
+            return
+    raise NotFound("No such active session.")
+
+
+@transaction.atomic
+def sessions_revoke_others(*, user: User, current_session_id, request: HttpRequest | None) -> int:
+    count = sessions_revoke_all(user=user, reason="user_revoked_others", except_session_id=current_session_id)
+    if count:
+        log_action(
+            user=user,
+            action_type=AuditAction.SESSION_REVOKED,
+            request=request,
+            description="Every other session signed out by the user",
+            metadata={"sessions_revoked": count},
+        )
     return count

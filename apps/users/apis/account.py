@@ -1,0 +1,234 @@
+"""Account lifecycle: forgotten password, email change. (Deletion is DELETE /auth/me/, in apis/auth.py.)"""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.schema import ErrorBody, errors
+from apps.common.throttles import EmailRateThrottle, IPRateThrottle, UserRateThrottle, throttle
+from apps.users.apis.sessions import current_session_id
+from apps.users.models import EMAIL_CHANGE_LIFETIME, PASSWORD_RESET_LIFETIME
+from apps.users.serializers import MessageSerializer, NewPasswordSerializer
+from apps.users.services.email_change import (
+    email_change_confirm_code,
+    email_change_confirm_token,
+    email_change_request,
+)
+from apps.users.services.password_reset import (
+    REQUEST_MESSAGE,
+    password_reset_confirm_code,
+    password_reset_confirm_token,
+    password_reset_request,
+)
+
+RESET_DONE = "Your password has been reset. Sign in with your new password."
+CHANGE_SENT = "We sent a link and a code to the new address. Your email changes once you confirm it."
+CHANGE_DONE = "Your email address has been changed."
+
+
+class PasswordResetInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetOutputSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds the emailed link and code stay valid.")
+
+
+class PasswordResetConfirmInputSerializer(NewPasswordSerializer):
+    """Either `token` (from the link) or `email` + `code` (from the same email), plus the new password."""
+
+    token = serializers.CharField(required=False, max_length=512)
+    email = serializers.CharField(required=False, max_length=254)
+    code = serializers.CharField(required=False, max_length=32, help_text="The 6-digit code from the email.")
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if not attrs.get("token") and not (attrs.get("email") and attrs.get("code")):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send the token from the link, or the email address and the code."]}
+            )
+        return attrs
+
+
+class EmailChangeInputSerializer(serializers.Serializer):
+    new_email = serializers.EmailField(max_length=254)
+    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class EmailChangeOutputSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds the emailed link and code stay valid.")
+
+
+class EmailChangeConfirmInputSerializer(serializers.Serializer):
+    """`token` from the link (no login needed), or `code` from the same email (signed in as the account)."""
+
+    token = serializers.CharField(required=False, max_length=512)
+    code = serializers.CharField(required=False, max_length=32)
+
+    def validate(self, attrs):
+        if not attrs.get("token") and not attrs.get("code"):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send the token from the link, or the code from the email."]}
+            )
+        return attrs
+
+
+class EmailChangeConfirmOutputSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    email = serializers.EmailField()
+
+
+RESET_REFUSED = OpenApiResponse(
+    ErrorBody,
+    description=(
+        "Field errors (`new_password`: every failing rule, `new_password_confirm`, `non_field_errors`), or a "
+        "refusal with `code`: invalid_token (unknown, used or replaced link), invalid_code (unknown address, "
+        "wrong code, or a code past its 5 tries: all answered alike), expired."
+    ),
+)
+CHANGE_REFUSED = OpenApiResponse(
+    ErrorBody,
+    description=(
+        "Field errors (`non_field_errors`), or a refusal with `code`: invalid_token, invalid_code (wrong, or "
+        "past its 5 tries), expired."
+    ),
+)
+
+
+class PasswordResetApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [
+        throttle("password_reset_ip", IPRateThrottle),
+        throttle("password_reset_email", EmailRateThrottle),
+    ]
+
+    @extend_schema(
+        request=PasswordResetInputSerializer,
+        responses={200: PasswordResetOutputSerializer, **errors(400, 429)},
+        tags=["auth"],
+        summary="Forgot password: email a reset link and code (same answer for any address)",
+    )
+    def post(self, request):
+        data = PasswordResetInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset_request(email=data.validated_data["email"], request=request)
+        return Response(
+            {"message": REQUEST_MESSAGE, "expires_in": int(PASSWORD_RESET_LIFETIME.total_seconds())}
+        )
+
+
+class PasswordResetConfirmApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [
+        throttle("password_reset_confirm_ip", IPRateThrottle),
+        throttle("password_reset_confirm_email", EmailRateThrottle),
+    ]
+
+    @extend_schema(
+        request=PasswordResetConfirmInputSerializer,
+        responses={200: MessageSerializer, 400: RESET_REFUSED, **errors(429)},
+        tags=["auth"],
+        summary="Set a new password with the emailed link's token, or with the email address and code",
+        description="Signs out every session of the account. The emailed link and code work once.",
+        examples=[
+            OpenApiExample(
+                "Link token",
+                value={"token": "…", "new_password": "…", "new_password_confirm": "…"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Code",
+                value={
+                    "email": "ann@example.com",
+                    "code": "123456",
+                    "new_password": "…",
+                    "new_password_confirm": "…",
+                },
+                request_only=True,
+            ),
+        ],
+    )
+    def post(self, request):
+        data = PasswordResetConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if values.get("token"):
+            password_reset_confirm_token(
+                token=values["token"], new_password=values["new_password"], request=request
+            )
+        else:
+            password_reset_confirm_code(
+                email=values["email"],
+                code=values["code"],
+                new_password=values["new_password"],
+                request=request,
+            )
+        return Response({"message": RESET_DONE})
+
+
+class EmailChangeApi(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [throttle("email_change_user", UserRateThrottle)]
+
+    @extend_schema(
+        request=EmailChangeInputSerializer,
+        responses={200: EmailChangeOutputSerializer, **errors(400, 401, 429)},
+        tags=["auth"],
+        summary="Change your email: sends a link and a code to the new address; nothing changes until then",
+        description=(
+            "400: `current_password` (with code wrong_password), `new_email` (invalid, your current address, "
+            "or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; then the answer is the "
+            "usual 200 and nothing is sent)."
+        ),
+    )
+    def post(self, request):
+        data = EmailChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        email_change_request(
+            user=request.user,
+            new_email=data.validated_data["new_email"],
+            current_password=data.validated_data["current_password"],
+            session_id=current_session_id(request),
+            request=request,
+        )
+        return Response({"message": CHANGE_SENT, "expires_in": int(EMAIL_CHANGE_LIFETIME.total_seconds())})
+
+
+class EmailChangeConfirmApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [throttle("email_change_confirm_ip", IPRateThrottle)]
+
+    @extend_schema(
+        request=EmailChangeConfirmInputSerializer,
+        responses={
+            200: EmailChangeConfirmOutputSerializer,
+            400: CHANGE_REFUSED,
+            **errors(401, 409, 429),
+        },
+        tags=["auth"],
+        summary="Confirm an email change with the link's token, or (signed in) with the code",
+        description=(
+            "Applies the change, signs out every other session, and tells the old address (which sees only a "
+            "masked form of the new one). 401: a code without being signed in. 409 (code email_taken): "
+            "another account took the address meanwhile; nothing changed."
+        ),
+    )
+    def post(self, request):
+        data = EmailChangeConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data.get("token"):
+            user = email_change_confirm_token(token=data.validated_data["token"], request=request)
+        else:
+            if not request.user.is_authenticated:
+                raise NotAuthenticated("Sign in to confirm with a code, or use the link.")
+            user = email_change_confirm_code(
+                user=request.user, code=data.validated_data["code"], request=request
+            )
+        return Response({"message": CHANGE_DONE, "email": user.email})
