@@ -11,6 +11,8 @@ STRICT_APPS = (
     "apps/notifications/",
     "apps/reports/",
     "apps/users/apis/registration",
+    "apps/users/apis/account",
+    "apps/users/apis/sessions",
 )
 STRICT_PATHS = (
     "/api/v1/households/",
@@ -20,6 +22,10 @@ STRICT_PATHS = (
     "/api/v1/auth/register/",
     "/api/v1/auth/verify-email/",
     "/api/v1/auth/resend-verification/",
+    "/api/v1/auth/password/",
+    "/api/v1/auth/email/",
+    "/api/v1/auth/sessions/",
+    "/api/v1/auth/me/",
 )
 
 

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from apps.audit.models import AuditAction, AuditLog
 
@@ -74,3 +77,22 @@ def test_token_reuse_sends_one_security_notice(api_client, user, password, mailo
 
 def test_sessions_require_authentication(api_client):
     assert api_client.get(SESSIONS).status_code == 401
+
+
+def test_revocations_are_audited(auth_client, api_client, user, password):
+    login(api_client, user, password, agent="phone")
+    target = next(s for s in auth_client.get(SESSIONS).data if not s["current"])
+    auth_client.delete(f"{SESSIONS}{target['id']}/")
+    login(api_client, user, password, agent="tablet")
+    auth_client.post(f"{SESSIONS}revoke-others/")
+    rows = AuditLog.objects.filter(action_type=AuditAction.SESSION_REVOKED, actor=user).order_by("id")
+    assert [(r.object_id, r.metadata) for r in rows] == [(target["id"], {}), ("", {"sessions_revoked": 1})]
+
+
+def test_expired_sessions_are_not_listed(auth_client, api_client, user, password):
+    login(api_client, user, password, agent="old phone")
+    user.login_sessions.filter(user_agent="old phone").update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    sessions = auth_client.get(SESSIONS).data
+    assert len(sessions) == 1 and sessions[0]["current"]

@@ -1,0 +1,129 @@
+"""DELETE /api/v1/auth/me/ — deleting one's own account."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.audit.models import AuditAction, AuditLog
+from apps.households.models import Household, Membership, Role
+from apps.households.tests.factories import MembershipFactory, household_with
+from apps.users.models import EmailOTP, LoginSession, RecoveryCode, TotpDevice, User
+from apps.users.tests.account_support import ME, RESET_SUBJECT, ask_reset, login, mails, refresh, refused
+from apps.users.tests.factories import UserFactory
+from apps.users.tests.otp_helpers import request_code
+from apps.users.tests.registration_support import register
+from apps.users.tests.secret_scan import database_hits
+
+pytestmark = pytest.mark.django_db
+
+
+def delete_account(client, password):
+    return client.delete(ME, {"password": password}, format="json")
+
+
+def test_deletion_signs_out_everywhere_and_login_is_refused_like_any_failure(auth_client, user, password):
+    phone = APIClient()
+    phone_tokens = login(phone, user.email, password).json()
+
+    assert delete_account(auth_client, password).status_code == 204
+
+    assert auth_client.get(ME).status_code == 401
+    assert refresh(phone, phone_tokens["refresh"]).status_code == 401
+    assert refresh(phone, auth_client.tokens["refresh"]).status_code == 401
+    after = login(phone, user.email, password)
+    unknown = login(phone, "nobody@example.com", password)
+    assert after.status_code == unknown.status_code == 401
+    assert after.json() == unknown.json()
+
+
+def test_personal_data_is_erased_and_audit_rows_keep_an_anonymised_actor(client_for, password, mailoutbox):
+    ann = UserFactory(first_name="Bartholomew", last_name="Quixote")
+    old_email = ann.email
+    login(APIClient(), old_email, "WrongPass123!")  # an audit row with the address in its metadata
+    request_code(APIClient(), old_email)  # an email-OTP row and an outbox row to the address
+    client = client_for(ann)
+    TotpDevice.objects.create(user=ann, secret_encrypted="x", confirmed_at=ann.created_at)
+    RecoveryCode.objects.create(user=ann, code_hash="h" * 64)
+
+    assert delete_account(client, password).status_code == 204
+
+    ann.refresh_from_db()
+    assert ann.email == f"deleted-{ann.pk}@deleted.invalid"
+    assert (ann.first_name, ann.last_name, ann.is_active, ann.is_staff) == ("", "", False, False)
+    assert not ann.has_usable_password() and ann.deleted_at is not None
+    for model in (LoginSession, EmailOTP, TotpDevice, RecoveryCode):
+        assert not model.objects.filter(user=ann).exists(), model
+    assert database_hits(old_email) == []
+    assert database_hits("Bartholomew") == [] and database_hits("Quixote") == []
+    actions = set(AuditLog.objects.filter(actor=ann).values_list("action_type", flat=True))
+    assert {AuditAction.LOGIN_FAILED, AuditAction.OTP_REQUESTED, AuditAction.ACCOUNT_DELETED} <= actions
+
+
+def test_wrong_or_missing_password_changes_nothing(auth_client, user, password):
+    response = delete_account(auth_client, "NotMyPass123!")
+    refused(response, 400, "wrong_password")
+    assert "password" in response.json()
+    assert auth_client.delete(ME, {}, format="json").status_code == 400
+    assert auth_client.get(ME).status_code == 200
+    assert AuditLog.objects.filter(action_type=AuditAction.ACCOUNT_DELETE_REFUSED, actor=user).count() == 1
+
+
+def test_the_last_owner_of_a_shared_household_gets_a_409_naming_it(auth_client, user, password):
+    shared = household_with(user, name="Smith family")
+    MembershipFactory(household=shared, role=Role.VIEWER)
+    alone = household_with(user, name="My notes")
+
+    response = delete_account(auth_client, password)
+
+    body = refused(response, 409, "last_owner")
+    assert "Smith family" in body["error"] and "My notes" not in body["error"]
+    assert body["households"] == [{"id": shared.id, "name": "Smith family"}]
+    assert auth_client.get(ME).status_code == 200
+    assert Household.objects.filter(id__in=[shared.id, alone.id]).count() == 2
+    assert AuditLog.objects.filter(action_type=AuditAction.ACCOUNT_DELETE_REFUSED).count() == 1
+
+
+def test_with_another_owner_the_user_just_leaves_the_household(auth_client, user, password):
+    shared = household_with(user)
+    other_owner = MembershipFactory(household=shared, role=Role.OWNER)
+    assert delete_account(auth_client, password).status_code == 204
+    assert list(Membership.objects.filter(household=shared)) == [other_owner]
+    left = AuditLog.objects.get(action_type=AuditAction.MEMBER_LEFT)
+    assert (left.actor_id, left.object_id) == (user.pk, str(shared.id))
+
+
+def test_a_household_the_user_alone_belongs_to_is_deleted_with_the_account(auth_client, user, password):
+    alone = household_with(user)
+    assert delete_account(auth_client, password).status_code == 204
+    assert not Household.objects.filter(id=alone.id).exists()
+    row = AuditLog.objects.get(action_type=AuditAction.ACCOUNT_DELETED)
+    assert row.metadata["households_deleted"] == [alone.id]
+
+
+def test_a_member_who_is_not_an_owner_is_never_blocked(auth_client, user, password):
+    household = household_with(user, role=Role.ADMIN)
+    assert delete_account(auth_client, password).status_code == 204
+    assert Household.objects.filter(id=household.id).exists()
+    assert not Membership.objects.filter(user=user).exists()
+
+
+def test_the_address_is_free_again_and_gets_no_reset_for_the_old_account(
+    auth_client, user, password, mailoutbox
+):
+    old_email = user.email
+    assert delete_account(auth_client, password).status_code == 204
+    anonymous = APIClient()
+    ask_reset(anonymous, old_email)
+    ask_reset(anonymous, f"deleted-{user.pk}@deleted.invalid")
+    assert mails(mailoutbox, old_email, RESET_SUBJECT) == []
+    assert register(anonymous, old_email).status_code == 201
+    assert User.objects.filter(email=old_email).exclude(pk=user.pk).exists()
+
+
+def test_deletion_needs_a_login(api_client, password):
+    assert delete_account(api_client, password).status_code == 401
+
+
+def test_attempts_are_limited_per_user(auth_client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "account_delete_user": "2/h"}
+    codes = [delete_account(auth_client, "NotMyPass123!").status_code for _ in range(3)]
+    assert codes == [400, 400, 429]

@@ -1,0 +1,212 @@
+"""POST /api/v1/auth/email/change/ and /change/confirm/ — a new address, applied only once it is confirmed."""
+
+from datetime import timedelta
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.audit.models import AuditAction, AuditLog
+from apps.users.tests.account_support import (
+    CHANGE_SUBJECT,
+    CHANGED_NOTICE,
+    EMAIL_CHANGE_CONFIRM,
+    ME,
+    RESET_SUBJECT,
+    ask_email_change,
+    ask_reset,
+    code_in,
+    last_mail,
+    login,
+    mails,
+    refresh,
+    refused,
+    reset_with_token,
+    token_in,
+    wrong,
+)
+from apps.users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+NEW = "ann.new@mailbox.example"
+
+
+def confirm(client, **body):
+    return client.post(EMAIL_CHANGE_CONFIRM, body, format="json")
+
+
+@pytest.fixture
+def change_mail(auth_client, password, mailoutbox):
+    """Ask (signed in) to move to NEW; return the email NEW received."""
+    response = ask_email_change(auth_client, NEW, password)
+    assert response.status_code == 200, response.content
+    return last_mail(mailoutbox, NEW, CHANGE_SUBJECT)
+
+
+def test_the_new_address_gets_a_link_and_a_code_and_nothing_changes_yet(
+    auth_client, api_client, user, password, mailoutbox, settings
+):
+    settings.FRONTEND_URL = "https://app.kinwise.test"
+    old = user.email
+    response = ask_email_change(auth_client, NEW, password)
+    assert response.status_code == 200
+    assert response.json()["expires_in"] == 86400
+    mail = last_mail(mailoutbox, NEW, CHANGE_SUBJECT)
+    assert "https://app.kinwise.test/confirm-email-change?token=" in mail.body
+    assert code_in(mail.body)
+    assert [m.to for m in mailoutbox] == [[NEW]]
+    assert auth_client.get(ME).json()["email"] == old
+    assert login(api_client, old, password).status_code == 200
+    assert login(api_client, NEW, password).status_code == 401
+    row = AuditLog.objects.get(action_type=AuditAction.EMAIL_CHANGE_REQUESTED)
+    assert row.actor == user and row.metadata == {"new_email": NEW, "sent": True}
+
+
+def test_confirming_by_link_changes_the_email_and_tells_the_old_address_masked(
+    auth_client, api_client, user, password, change_mail, mailoutbox
+):
+    old = user.email
+    response = confirm(api_client, token=token_in(change_mail.body, "confirm-email-change"))
+    assert response.status_code == 200, response.content
+    assert response.json() == {"message": "Your email address has been changed.", "email": NEW}
+    assert auth_client.get(ME).json()["email"] == NEW
+    assert login(api_client, NEW, password).status_code == 200
+    assert login(api_client, old, password).status_code == 401
+
+    [notice] = mails(mailoutbox, old, CHANGED_NOTICE)
+    assert "a***@m***.example" in notice.body and "a***@m***.example" in notice.alternatives[0][0]
+    assert NEW not in notice.body and NEW not in notice.alternatives[0][0]
+    assert mails(mailoutbox, NEW, CHANGED_NOTICE) == []
+    row = AuditLog.objects.get(action_type=AuditAction.EMAIL_CHANGED)
+    assert row.actor == user and (row.metadata["old_email"], row.metadata["new_email"]) == (old, NEW)
+
+
+def test_the_notice_never_shows_the_new_address_even_without_a_first_name(api_client, client_for, mailoutbox):
+    nameless = UserFactory(first_name="")
+    client = client_for(nameless)
+    old = nameless.email
+    ask_email_change(client, NEW, "SecurePass123!")
+    confirm(client, code=code_in(last_mail(mailoutbox, NEW, CHANGE_SUBJECT).body))
+    [notice] = mails(mailoutbox, old, CHANGED_NOTICE)
+    assert NEW not in notice.body and NEW not in notice.alternatives[0][0]
+
+
+def test_confirming_by_code_needs_the_signed_in_account(auth_client, user, change_mail):
+    code = code_in(change_mail.body)
+    response = confirm(APIClient(), code=code)
+    assert response.status_code == 401
+    assert confirm(auth_client, code=code).status_code == 200
+    assert auth_client.get(ME).json()["email"] == NEW
+
+
+def test_other_sessions_are_signed_out_and_the_requesting_one_is_kept(
+    auth_client, api_client, user, password, change_mail
+):
+    phone = login(api_client, user.email, password).json()
+    assert confirm(api_client, token=token_in(change_mail.body, "confirm-email-change")).status_code == 200
+    assert refresh(api_client, phone["refresh"]).status_code == 401
+    assert refresh(api_client, auth_client.tokens["refresh"]).status_code == 200
+
+
+def test_wrong_current_password_sends_nothing(auth_client, mailoutbox):
+    response = ask_email_change(auth_client, NEW, "NotMyPass123!")
+    refused(response, 400, "wrong_password")
+    assert "current_password" in response.json()
+    assert mailoutbox == []
+    assert AuditLog.objects.filter(action_type=AuditAction.EMAIL_CHANGE_FAILED).count() == 1
+
+
+def test_an_address_in_use_is_refused_at_request(auth_client, user, password, mailoutbox):
+    taken = UserFactory()
+    response = ask_email_change(auth_client, taken.email.upper(), password)
+    assert response.status_code == 400
+    assert response.json() == {"new_email": ["A user with this email already exists."]}
+    assert mailoutbox == []
+
+
+def test_with_enumeration_prevention_an_address_in_use_gets_the_usual_answer_and_no_email(
+    auth_client, password, mailoutbox, settings
+):
+    settings.ACCOUNT_PREVENT_ENUMERATION = True
+    taken = UserFactory()
+    free = ask_email_change(auth_client, NEW, password)
+    hidden = ask_email_change(auth_client, taken.email, password)
+    assert (hidden.status_code, hidden.json()) == (free.status_code, free.json())
+    assert [m.to for m in mailoutbox] == [[NEW]]
+
+
+def test_an_address_taken_before_confirmation_is_refused_with_409(auth_client, api_client, user, change_mail):
+    old = user.email
+    UserFactory(email=NEW.upper())
+    response = confirm(api_client, token=token_in(change_mail.body, "confirm-email-change"))
+    refused(response, 409, "email_taken")
+    assert auth_client.get(ME).json()["email"] == old
+    assert AuditLog.objects.filter(action_type=AuditAction.EMAIL_CHANGED).count() == 0
+
+
+def test_your_own_address_is_refused(auth_client, user, password):
+    response = ask_email_change(auth_client, f"  {user.email.upper()} ", password)
+    assert response.status_code == 400 and "new_email" in response.json()
+
+
+def test_the_link_works_once(api_client, change_mail):
+    token = token_in(change_mail.body, "confirm-email-change")
+    assert confirm(api_client, token=token).status_code == 200
+    refused(confirm(api_client, token=token), 400, "invalid_token")
+
+
+def test_the_link_and_code_expire_after_24_hours(auth_client, api_client, user, change_mail, clock):
+    old = user.email
+    clock.advance(timedelta(hours=24, seconds=1))
+    refused(confirm(api_client, token=token_in(change_mail.body, "confirm-email-change")), 400, "expired")
+    refused(confirm(auth_client, code=code_in(change_mail.body)), 400, "expired")
+    assert auth_client.get(ME).json()["email"] == old
+
+
+def test_a_new_request_replaces_the_older_one(auth_client, api_client, password, mailoutbox):
+    ask_email_change(auth_client, NEW, password)
+    ask_email_change(auth_client, "second@mailbox.example", password)
+    first = last_mail(mailoutbox, NEW, CHANGE_SUBJECT)
+    refused(confirm(api_client, token=token_in(first.body, "confirm-email-change")), 400, "invalid_token")
+    refused(confirm(auth_client, code=code_in(first.body)), 400, "invalid_code")
+    second = last_mail(mailoutbox, "second@mailbox.example", CHANGE_SUBJECT)
+    assert confirm(auth_client, code=code_in(second.body)).status_code == 200
+    assert auth_client.get(ME).json()["email"] == "second@mailbox.example"
+
+
+def test_five_tries_per_code(auth_client, change_mail):
+    code = code_in(change_mail.body)
+    for _ in range(5):
+        refused(confirm(auth_client, code=wrong(code)), 400, "invalid_code")
+    refused(confirm(auth_client, code=code), 400, "invalid_code")
+
+
+def test_a_reset_link_sent_to_the_old_address_dies_with_the_change(api_client, user, change_mail, mailoutbox):
+    old = user.email
+    ask_reset(api_client, old)
+    reset_mail = last_mail(mailoutbox, old, RESET_SUBJECT)
+    assert confirm(api_client, token=token_in(change_mail.body, "confirm-email-change")).status_code == 200
+    refused(reset_with_token(api_client, token_in(reset_mail.body, "reset-password")), 400, "invalid_token")
+
+
+def test_a_password_reset_cancels_a_pending_change(api_client, user, change_mail, mailoutbox):
+    ask_reset(api_client, user.email)
+    reset_mail = last_mail(mailoutbox, user.email, RESET_SUBJECT)
+    assert reset_with_token(api_client, token_in(reset_mail.body, "reset-password")).status_code == 200
+    refused(
+        confirm(api_client, token=token_in(change_mail.body, "confirm-email-change")), 400, "invalid_token"
+    )
+
+
+def test_neither_token_nor_code_is_a_field_error(auth_client):
+    response = confirm(auth_client)
+    assert response.status_code == 400 and "non_field_errors" in response.json()
+
+
+def test_requesting_needs_a_login(api_client):
+    assert ask_email_change(api_client, NEW, "SecurePass123!").status_code == 401
+
+
+def test_requests_are_limited_per_user(auth_client, password, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "email_change_user": "2/h"}
+    codes = [ask_email_change(auth_client, f"n{i}@mailbox.example", password).status_code for i in range(3)]
+    assert codes == [200, 200, 429]
