@@ -4,8 +4,6 @@ Neither secret is stored: the row keeps HMAC-SHA256 digests keyed from SECRET_KE
 only in the email's encrypted secret context until it is sent. Design and limits: docs/SECURITY.md.
 """
 
-import re
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,12 +11,10 @@ from django.db import transaction
 from django.db.models import F, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
-from apps.common.crypto import keyed_hash
 from apps.common.exceptions import ApplicationError
 from apps.emails.services import email_send
 from apps.users.models import (
@@ -29,12 +25,9 @@ from apps.users.models import (
     User,
     normalize_email,
 )
+from apps.users.services.emailed_secrets import CODE_RE, EmailedSecrets
 
-# secrets.token_urlsafe(32) gives 43 characters; anything outside this shape is refused before hashing.
-TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,128}")
-CODE_RE = re.compile(r"[0-9]{6}")
-TOKEN_PURPOSE = "email_verification.token"  # noqa: S105 — a key-derivation label, not a secret
-CODE_PURPOSE = "email_verification.code"
+SECRETS = EmailedSecrets("email_verification")
 
 
 @dataclass(frozen=True)
@@ -62,24 +55,8 @@ REPLACED = _Refusal(
 )
 
 
-def _digests(purpose: str, value: str) -> list[str]:
-    """The digest under SECRET_KEY, then under each SECRET_KEY_FALLBACKS entry, so rotating the key does not
-    void links already sent. New digests are always made with SECRET_KEY (`keyed_hash`)."""
-    fallbacks = [
-        salted_hmac(f"kinwise.{purpose}", value, secret=key, algorithm="sha256").hexdigest()
-        for key in getattr(settings, "SECRET_KEY_FALLBACKS", [])
-    ]
-    return [keyed_hash(purpose, value), *fallbacks]
-
-
-def _code_value(token_hash: str, code: str) -> str:
-    # bound to its row's token digest, so equal codes on two rows never share a digest
-    return f"{token_hash}:{code}"
-
-
 def _code_matches(row: EmailVerification, code: str) -> bool:
-    candidates = _digests(CODE_PURPOSE, _code_value(row.token_hash, code))
-    return any(constant_time_compare(row.code_hash, digest) for digest in candidates)
+    return SECRETS.code_matches(token_hash=row.token_hash, code_hash=row.code_hash, code=code)
 
 
 def _display_name(user: User) -> str:
@@ -88,13 +65,11 @@ def _display_name(user: User) -> str:
 
 def verification_issue(*, user: User) -> EmailVerification:
     """Create a verification and queue its email (link + code). Call inside the caller's transaction."""
-    token = secrets.token_urlsafe(32)
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    token_hash = keyed_hash(TOKEN_PURPOSE, token)
+    issued = SECRETS.issue()
     row = EmailVerification.objects.create(
         user=user,
-        token_hash=token_hash,
-        code_hash=keyed_hash(CODE_PURPOSE, _code_value(token_hash, code)),
+        token_hash=issued.token_hash,
+        code_hash=issued.code_hash,
         expires_at=clock.now() + EMAIL_VERIFICATION_LIFETIME,
     )
     email_send(
@@ -102,8 +77,8 @@ def verification_issue(*, user: User) -> EmailVerification:
         template="verify_email",
         context={"name": _display_name(user)},
         secret_context={
-            "verification_url": f"{settings.FRONTEND_URL}/verify-email?token={token}",
-            "code": code,
+            "verification_url": f"{settings.FRONTEND_URL}/verify-email?token={issued.token}",
+            "code": issued.code,
         },
     )
     return row
@@ -172,8 +147,9 @@ def email_verify_token(*, token: object, request: HttpRequest | None) -> Verific
     token = token.strip()
     with transaction.atomic(durable=True):
         row = None
-        if TOKEN_RE.fullmatch(token):
-            row = _locked(EmailVerification.objects.filter(token_hash__in=_digests(TOKEN_PURPOSE, token)))
+        hashes = SECRETS.token_hashes(token)
+        if hashes:
+            row = _locked(EmailVerification.objects.filter(token_hash__in=hashes))
         outcome = _complete(row=row, request=request) if row else INVALID_TOKEN
         if isinstance(outcome, _Refusal):
             _log_failure(refusal=outcome, request=request, row=row)

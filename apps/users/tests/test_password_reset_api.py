@@ -237,3 +237,15 @@ def test_refusals_are_audited(api_client, user, reset_mail):
 def test_a_request_costs_a_bounded_number_of_queries(api_client, user, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         assert ask_reset(api_client, user.email).status_code == 200
+
+
+def test_a_link_sent_before_a_secret_key_rotation_still_works(api_client, user, reset_mail, settings):
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "rotated-" + settings.SECRET_KEY
+    assert reset_with_token(api_client, token_in(reset_mail.body, "reset-password")).status_code == 200
+
+
+def test_after_a_rotation_without_fallbacks_the_link_is_refused(api_client, user, reset_mail, settings):
+    settings.SECRET_KEY = "rotated-" + settings.SECRET_KEY
+    settings.SECRET_KEY_FALLBACKS = []
+    refused(reset_with_token(api_client, token_in(reset_mail.body, "reset-password")), 400, "invalid_token")
