@@ -5,7 +5,16 @@ from django.db.models import Exists, OuterRef, Q
 
 from apps.common import clock
 from apps.common.admin import StatusBadgeMixin, UserEmailMixin
-from apps.users.models import EmailOTP, EmailVerification, LoginSession, User
+from apps.users.models import (
+    EMAIL_CHANGE_MAX_ATTEMPTS,
+    PASSWORD_RESET_MAX_ATTEMPTS,
+    EmailChange,
+    EmailOTP,
+    EmailVerification,
+    LoginSession,
+    PasswordReset,
+    User,
+)
 
 
 @admin.register(User)
@@ -20,13 +29,20 @@ class UserAdmin(DjangoUserAdmin):
         "email_verified",
         "created_at",
     ]
-    list_filter = ["role", "is_active", "email_verified", "is_staff", "created_at"]
+    list_filter = [
+        "role",
+        "is_active",
+        "email_verified",
+        "is_staff",
+        ("deleted_at", admin.EmptyFieldListFilter),
+        "created_at",
+    ]
     search_fields = ["email", "first_name", "last_name"]
-    readonly_fields = ["created_at", "updated_at", "last_login"]
+    readonly_fields = ["created_at", "updated_at", "last_login", "deleted_at"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("first_name", "last_name", "role")}),
-        ("Status", {"fields": ("is_active", "email_verified", "is_staff", "is_superuser")}),
+        ("Status", {"fields": ("is_active", "email_verified", "is_staff", "is_superuser", "deleted_at")}),
         ("Permissions", {"fields": ("groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
     )
@@ -220,3 +236,74 @@ class EmailOTPAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class _EmailedSecretAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
+    """Read-only history of emailed link+code rows. The token and code hashes are never shown."""
+
+    max_attempts: int
+    done_field: str
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    ordering = ["-created_at"]
+    date_hierarchy = "created_at"
+
+    def get_fields(self, request, obj=None):
+        return [f for f in self.list_display if f != "user_email"] + ["user", "replaced_at", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def status_of(self, obj) -> str:
+        if getattr(obj, self.done_field):
+            return "Used"
+        if obj.replaced_at:
+            return "Replaced"
+        if obj.expires_at <= clock.now():
+            return "Expired"
+        if obj.code_attempts >= self.max_attempts:
+            return "Locked"  # the code is; the link still works
+        return "Pending"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(PasswordReset)
+class PasswordResetAdmin(_EmailedSecretAdmin):
+    max_attempts = PASSWORD_RESET_MAX_ATTEMPTS
+    done_field = "used_at"
+    list_display = [
+        "user_email",
+        "status_badge",
+        "created_at",
+        "expires_at",
+        "used_at",
+        "code_attempts",
+        "ip_address",
+    ]
+    list_filter = [("used_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["user__email", "ip_address"]
+
+
+@admin.register(EmailChange)
+class EmailChangeAdmin(_EmailedSecretAdmin):
+    max_attempts = EMAIL_CHANGE_MAX_ATTEMPTS
+    done_field = "confirmed_at"
+    list_display = [
+        "user_email",
+        "new_email",
+        "status_badge",
+        "created_at",
+        "expires_at",
+        "confirmed_at",
+        "code_attempts",
+    ]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["user__email", "new_email"]
