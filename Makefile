@@ -31,6 +31,11 @@ format: venv
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
+## bench: start the service as in production (gunicorn, Postgres, own Redis, worker, SMTP sink) and measure it;
+## prints one table, saves JSON under bench/results/ (docs/PERFORMANCE.md). BENCH_ARGS="--quick" for a check.
+bench: venv
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 migrate: venv
 	$(PY) manage.py migrate --noinput
 

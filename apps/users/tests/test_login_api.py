@@ -67,3 +67,9 @@ def test_missing_fields_are_field_errors(api_client):
     response = api_client.post(LOGIN, {}, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {"email", "password"}
+
+
+def test_login_stays_within_seven_queries(api_client, user, password, django_assert_max_num_queries):
+    # user, session, outstanding token, audit row, and the transaction around them
+    with django_assert_max_num_queries(7):
+        assert login(api_client, user.email, password).status_code == 200

@@ -67,3 +67,9 @@ def test_refresh_token_text_is_not_stored(api_client, tokens):
 
     stored = list(OutstandingToken.objects.values_list("token", flat=True))
     assert stored and tokens["refresh"] not in stored
+
+
+def test_refresh_stays_within_seven_queries(api_client, tokens, django_assert_max_num_queries):
+    # session (with its user), the rotating UPDATE, the new outstanding token, blacklisting the old one
+    with django_assert_max_num_queries(7):
+        assert refresh(api_client, tokens["refresh"]).status_code == 200
