@@ -15,6 +15,7 @@ SUBJECTS: dict[str, str] = {
     "security/recovery_code_used": "A KinWise recovery code was used",
     "security/token_reuse": "We signed out a suspicious KinWise session",
     "security/otp_paused": "Email-code sign-in to KinWise is paused",
+    "security/mfa_paused": "Two-factor codes for KinWise are paused",
     "household_invite": "You're invited to a KinWise household",
     "bill_reminder": "Bill reminder: a bill is due soon",
     "goal_milestone": "A savings goal reached a milestone",

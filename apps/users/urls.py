@@ -8,6 +8,7 @@ from apps.users.apis.account import (
     PasswordResetConfirmApi,
 )
 from apps.users.apis.auth import LoginApi, LogoutApi, MeApi, TokenRefreshApi
+from apps.users.apis.mfa import MfaStatusApi, MfaVerifyApi, TotpConfirmApi, TotpDisableApi, TotpEnrolApi
 from apps.users.apis.otp import EmailOTPViewSet
 from apps.users.apis.registration import RegisterApi, ResendVerificationApi, VerifyEmailApi
 from apps.users.apis.sessions import (
@@ -36,5 +37,10 @@ urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="register"),
     path("auth/verify-email/", VerifyEmailApi.as_view(), name="verify-email"),
     path("auth/resend-verification/", ResendVerificationApi.as_view(), name="resend-verification"),
+    path("auth/mfa/", MfaStatusApi.as_view(), name="mfa-status"),
+    path("auth/mfa/totp/", TotpEnrolApi.as_view(), name="mfa-totp-enrol"),
+    path("auth/mfa/totp/confirm/", TotpConfirmApi.as_view(), name="mfa-totp-confirm"),
+    path("auth/mfa/totp/disable/", TotpDisableApi.as_view(), name="mfa-totp-disable"),
+    path("auth/mfa/verify/", MfaVerifyApi.as_view(), name="mfa-verify"),
     path("", include(router.urls)),
 ]

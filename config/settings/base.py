@@ -174,7 +174,7 @@ RATE_LIMITS = {
     "otp_verify_ip": "5/10m",
     "otp_verify_email": "5/10m",
     "mfa_verify_ip": "10/10m",
-    "mfa_manage_ip": "20/10m",
+    "mfa_manage_user": "20/10m",
     "password_reset_ip": "10/h",
     "password_reset_email": "3/h",
     "password_reset_confirm_ip": "20/10m",

@@ -65,3 +65,18 @@ def failure_record(*, user: User, factor: str) -> datetime | None:
         row.paused_until = started_pause = row.window_started_at + _window()
     row.save(update_fields=["window_started_at", "failures", "paused_until"])
     return started_pause
+
+
+def raise_if_paused_locked(*, user: User, factor: str) -> None:
+    """The pause check, serialized with failure_record by the row lock: call inside the success transaction.
+
+    Every wrong guess is counted under this lock, so a right guess that takes it after the budget is spent
+    sees the pause: no guess is judged against a stale count.
+    """
+    paused_until = (
+        AuthFailureWindow.objects.select_for_update()
+        .filter(user=user, factor=factor)
+        .values_list("paused_until", flat=True)
+        .first()
+    )
+    raise_if_paused(paused_until, clock.now())

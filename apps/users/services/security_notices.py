@@ -16,6 +16,7 @@ NOTICE_TEMPLATES = {
     "recovery_code_used": "security/recovery_code_used",
     "token_reuse": "security/token_reuse",
     "otp_paused": "security/otp_paused",
+    "mfa_paused": "security/mfa_paused",
 }
 
 
