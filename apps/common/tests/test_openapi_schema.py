@@ -13,6 +13,8 @@ STRICT_APPS = (
     "apps/users/apis/registration",
     "apps/users/apis/account",
     "apps/users/apis/sessions",
+    "apps/users/apis/otp",
+    "apps/users/apis/mfa",
 )
 STRICT_PATHS = (
     "/api/v1/households/",
@@ -26,6 +28,8 @@ STRICT_PATHS = (
     "/api/v1/auth/email/",
     "/api/v1/auth/sessions/",
     "/api/v1/auth/me/",
+    "/api/v1/auth/otp/",
+    "/api/v1/auth/mfa/",
 )
 
 
