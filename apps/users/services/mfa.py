@@ -48,7 +48,15 @@ _seed_box = SecretBox("totp-secret", "MFA_ENCRYPTION_KEY")
 
 
 class _WrongFactor(Exception):
-    """The second factor did not match; raised inside a transaction so that it rolls back."""
+    """The second factor was refused; raised inside a transaction so that it rolls back.
+
+    `guess` is False for a right TOTP code whose step was already used (a replay, or the loser of a race):
+    refused like a wrong code, but not counted against the account's guessing budget, since it is no guess.
+    """
+
+    def __init__(self, guess: bool = True):
+        super().__init__()
+        self.guess = guess
 
 
 @dataclass(frozen=True)
@@ -89,23 +97,24 @@ def mfa_enrol(*, user: User) -> Enrolment:
 
 
 def _totp_step(device: TotpDevice, code: str, now: datetime) -> int | None:
-    """The time step (within one of now) whose code is `code` and that is later than the last one used."""
+    """The time step within one of now whose code is `code`, if any."""
     totp = pyotp.TOTP(_seed_box.decrypt(device.secret_encrypted))
     current = int(now.timestamp()) // STEP_SECONDS
     matched = None
     for step in (current - 1, current, current + 1):
-        fresh = device.last_used_step is None or step > device.last_used_step
-        if constant_time_compare(totp.generate_otp(step), code) and fresh and matched is None:
+        if constant_time_compare(totp.generate_otp(step), code) and matched is None:
             matched = step
     return matched
 
 
-def _claim_totp(device: TotpDevice, code: str, now: datetime) -> bool:
+def _claim_totp(device: TotpDevice, code: str, now: datetime) -> None:
+    """Use up the step of `code`, or raise _WrongFactor. Only a step later than the last used one is taken."""
     step = _totp_step(device, code, now)
     if step is None:
-        return False
+        raise _WrongFactor
     unused = Q(last_used_step__isnull=True) | Q(last_used_step__lt=step)
-    return bool(TotpDevice.objects.filter(unused, pk=device.pk).update(last_used_step=step, updated_at=now))
+    if not TotpDevice.objects.filter(unused, pk=device.pk).update(last_used_step=step, updated_at=now):
+        raise _WrongFactor(guess=False)
 
 
 def _recovery_hash(user: User, code: str) -> str:
@@ -144,8 +153,10 @@ def mfa_confirm(*, user: User, code: str, request: HttpRequest | None) -> list[s
             raise ApplicationError("Start enrolment first.", code="mfa_not_enrolling")
         if device.confirmed_at is not None:
             raise Conflict("Two-factor authentication is already on.", code="mfa_enabled")
-        if not _claim_totp(device, code, now):
-            raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code")
+        try:
+            _claim_totp(device, code, now)
+        except _WrongFactor:
+            raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
         TotpDevice.objects.filter(pk=device.pk).update(confirmed_at=now, updated_at=now)
         codes = _recovery_codes_issue(user)
         log_action(user=user, action_type=AuditAction.MFA_ENROLLED, request=request, description="TOTP on")
@@ -159,8 +170,7 @@ def _consume_second_factor(
     """Accept and use up one TOTP code or one recovery code, or raise _WrongFactor. Call inside atomic."""
     if code is not None:
         raise_if_paused_locked(user=user, factor=Factor.TOTP)
-        if not _claim_totp(device, code, now):
-            raise _WrongFactor
+        _claim_totp(device, code, now)
         return
     if not _claim_recovery(user, recovery_code or "", now):
         raise _WrongFactor
@@ -175,7 +185,7 @@ def _consume_second_factor(
 
 
 def _record_wrong_factor(
-    *, user: User, used_totp: bool, request, challenge: MfaChallenge | None = None, now: datetime
+    *, user: User, used_totp: bool, guess: bool, request, challenge: MfaChallenge | None = None
 ) -> None:
     """Commit the failure (challenge attempts, account budget, audit) before the error rolls anything back."""
     with transaction.atomic(durable=True):
@@ -187,9 +197,11 @@ def _record_wrong_factor(
             user=user,
             action_type=AuditAction.MFA_FAILED,
             request=request,
-            description="Wrong TOTP code" if used_totp else "Wrong recovery code",
+            description=("Wrong TOTP code" if guess else "Reused TOTP code")
+            if used_totp
+            else "Wrong recovery code",
         )
-        if used_totp:
+        if used_totp and guess:
             paused_until = failure_record(user=user, factor=Factor.TOTP)
             if paused_until:
                 until = paused_until.strftime("%Y-%m-%d %H:%M UTC")
@@ -223,8 +235,8 @@ def mfa_disable(
                 user=user, action_type=AuditAction.MFA_DISABLED, request=request, description="TOTP off"
             )
             security_notice_send(user=user, kind="mfa_disabled")
-    except _WrongFactor:
-        _record_wrong_factor(user=user, used_totp=code is not None, request=request, now=now)
+    except _WrongFactor as refused:
+        _record_wrong_factor(user=user, used_totp=code is not None, guess=refused.guess, request=request)
         raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
 
 
@@ -279,8 +291,8 @@ def mfa_verify(
                 description=f"Login via {challenge.method} + TOTP",
             )
             return LoginResult(user=user, tokens=tokens)
-    except _WrongFactor:
+    except _WrongFactor as refused:
         _record_wrong_factor(
-            user=user, used_totp=code is not None, request=request, challenge=challenge, now=now
+            user=user, used_totp=code is not None, guess=refused.guess, request=request, challenge=challenge
         )
         raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None

@@ -233,3 +233,13 @@ def test_wrong_totp_codes_past_the_budget_pause_totp_but_not_recovery_codes(
     assert int(paused["Retry-After"]) > 3600
     assert [m.subject for m in mailoutbox].count("Two-factor codes for KinWise are paused") == 1
     assert answer(challenge(user, password), recovery_code=recovery[0]).status_code == 200
+
+
+def test_replaying_a_used_code_is_refused_but_spends_no_guessing_budget(mfa_user, user, password, settings):
+    settings.MFA_FAILURE_BUDGET = 2
+    _, secret, _ = mfa_user
+    code = totp_code(secret)
+    assert answer(challenge(user, password), code=code).status_code == 200
+    for _ in range(3):
+        assert answer(challenge(user, password), code=code).status_code == 400
+    assert answer(challenge(user, password), code=totp_code(secret, 1)).status_code == 200
