@@ -3,10 +3,12 @@
 Like Django's token generator `_now()` hook: production reads timezone.now(); tests shift it by an offset.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+
+__all__ = ["UTC", "advance", "now", "reset", "set_now", "today_in"]
 
 _offset = timedelta(0)
 

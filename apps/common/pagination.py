@@ -40,3 +40,10 @@ PAGE_PARAMETERS = [
     OpenApiParameter("page", OpenApiTypes.INT, description="Page number (from 1)."),
     OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page (default 50, at most 200)."),
 ]
+
+
+def query_filters(request, serializer_class) -> dict:
+    """Validate query-string filters with a serializer: bad values are 400 field errors, like a body."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

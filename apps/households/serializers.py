@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from apps.common.currencies import DEFAULT_CURRENCY
-from apps.common.validation import CurrencyField, TimeZoneField
+from apps.common.validation import ID_MAX, CurrencyField, IdField, TimeZoneField
 from apps.households.models import INVITE_ROLE_CHOICES, HouseholdInvite, Membership, Role
 
 
@@ -59,3 +59,24 @@ class InviteSerializer(serializers.ModelSerializer):
 
 class InviteAcceptSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=200, trim_whitespace=True)
+
+
+class MemberHouseholdField(IdField):
+    """A household id the requesting user is a member of. Unknown and foreign ids get the same message."""
+
+    default_error_messages = {"not_found": "Household not found."}
+
+    def to_internal_value(self, data) -> int:
+        value = super().to_internal_value(data)
+        user = self.context["request"].user
+        if not 1 <= value <= ID_MAX:  # validators run after this method; keep absurd ids from the database
+            self.fail("not_found")
+        if not Membership.objects.filter(user_id=user.pk, household_id=value).exists():
+            self.fail("not_found")
+        return value
+
+
+class HouseholdFilterSerializer(serializers.Serializer):
+    """`?household=<id>`: narrows a list to one household (a household you are not in gives an empty list)."""
+
+    household = IdField(required=False)

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.users",
     "apps.households",
+    "apps.notifications",
+    "apps.bills",
+    "apps.goals",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +276,9 @@ LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 
 # Households: how long an emailed invitation stays valid.
 HOUSEHOLD_INVITE_TTL_DAYS = env.int("HOUSEHOLD_INVITE_TTL_DAYS", default=7)
+# Daily jobs: rows per chunk (one chunk runs inline; more fan out as one task per chunk). See docs/SCALING.md.
+BILL_REMINDER_CHUNK_SIZE = env.int("BILL_REMINDER_CHUNK_SIZE", default=500)
+GOAL_MILESTONE_CHUNK_SIZE = env.int("GOAL_MILESTONE_CHUNK_SIZE", default=500)
 
 # ---------------------------------------------------------------------------------------------------------
 # Celery. Reasons for each reliability choice: docs/TASKS.md.

@@ -1,0 +1,146 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from apps.audit.models import AuditAction
+from apps.audit.services import log_action
+from apps.bills.models import Bill, BillPayment, Recurrence
+from apps.bills.recurrence import next_due_date
+from apps.bills.selectors import bill_get
+from apps.common import clock
+from apps.common.exceptions import Conflict
+from apps.common.services import model_update
+from apps.households.selectors import membership_get, require_write
+
+UPDATABLE = ["name", "amount", "currency", "due_date", "recurrence", "reminder_days_before", "payee", "notes"]
+
+
+def _audit(user, action, description, bill, request, **metadata):
+    log_action(
+        user=user,
+        action_type=action,
+        description=description,
+        request=request,
+        object_type="bill",
+        object_id=bill.id,
+        metadata={"household_id": bill.household_id, **metadata},
+    )
+
+
+@transaction.atomic
+def bill_create(
+    *,
+    user,
+    household_id: int,
+    name: str,
+    amount: Decimal,
+    due_date: date,
+    currency: str | None = None,
+    recurrence: str = Recurrence.NONE,
+    reminder_days_before: int = 3,
+    payee: str = "",
+    notes: str = "",
+    request=None,
+) -> Bill:
+    membership = membership_get(user=user, household_id=household_id)
+    require_write(membership.role)
+    bill = Bill(
+        household_id=household_id,
+        name=name,
+        amount=amount,
+        currency=currency or membership.household.currency,
+        due_date=due_date,
+        anchor_day=due_date.day,
+        recurrence=recurrence,
+        reminder_days_before=reminder_days_before,
+        remind_from=due_date - timedelta(days=reminder_days_before),
+        payee=payee,
+        notes=notes,
+        created_by=user,
+    )
+    bill.full_clean()
+    bill.save()
+    _audit(user, AuditAction.CREATE, "Bill created", bill, request)
+    return bill
+
+
+@transaction.atomic
+def bill_update(*, user, bill_id: int, data: dict, request=None) -> Bill:
+    bill = bill_get(user=user, bill_id=bill_id, write=True)
+    data = {k: v for k, v in data.items() if k in UPDATABLE}
+    if bill.is_paid and ({"due_date", "recurrence"} & data.keys()):
+        raise Conflict(
+            "This bill is paid; its due date and recurrence can no longer change.", code="bill_paid"
+        )
+    if "due_date" in data:
+        data["anchor_day"] = data["due_date"].day
+    due_date = data.get("due_date", bill.due_date)
+    days = data.get("reminder_days_before", bill.reminder_days_before)
+    data["remind_from"] = due_date - timedelta(days=days)
+    bill, changed = model_update(instance=bill, fields=[*UPDATABLE, "anchor_day", "remind_from"], data=data)
+    if changed:
+        _audit(user, AuditAction.UPDATE, "Bill updated", bill, request, fields=sorted(data))
+    return bill
+
+
+@transaction.atomic
+def bill_delete(*, user, bill_id: int, request=None) -> None:
+    bill = bill_get(user=user, bill_id=bill_id, write=True)
+    _audit(user, AuditAction.DELETE, "Bill deleted", bill, request, name=bill.name)
+    bill.delete()
+
+
+@transaction.atomic
+def bill_mark_paid(
+    *,
+    user,
+    bill_id: int,
+    amount: Decimal | None = None,
+    paid_on: date | None = None,
+    due_date: date | None = None,
+    note: str = "",
+    request=None,
+) -> BillPayment:
+    """Record a payment for the bill's current occurrence; a recurring bill then moves to its next due date.
+
+    Pass `due_date` (the occurrence the client saw) to make a retried or double-clicked request harmless:
+    once that occurrence is paid the bill has moved on, and the request gets 409 instead of paying twice.
+    """
+    bill_get(user=user, bill_id=bill_id, write=True)
+    bill = Bill.objects.select_for_update(of=("self",)).select_related("household").get(id=bill_id)
+    if bill.is_paid:
+        raise Conflict("This bill is already paid.", code="already_paid")
+    if due_date is not None and due_date != bill.due_date:
+        raise Conflict(
+            f"That occurrence is not the one due: the bill is now due on {bill.due_date}.",
+            code="occurrence_mismatch",
+        )
+    payment = BillPayment.objects.create(
+        bill=bill,
+        household_id=bill.household_id,
+        amount=amount if amount is not None else bill.amount,
+        currency=bill.currency,
+        due_date=bill.due_date,
+        paid_on=paid_on or clock.today_in(bill.household.time_zone),
+        paid_by=user,
+        note=note,
+    )
+    following = next_due_date(bill.due_date, bill.recurrence, bill.anchor_day)
+    if following is None:
+        bill.is_paid, bill.paid_at = True, clock.now()
+    else:
+        bill.due_date = following
+        bill.remind_from = following - timedelta(days=bill.reminder_days_before)
+    bill.save(update_fields=["is_paid", "paid_at", "due_date", "remind_from", "updated_at"])
+    _audit(
+        user,
+        AuditAction.BILL_PAID,
+        "Bill paid",
+        bill,
+        request,
+        payment_id=payment.id,
+        amount=str(payment.amount),
+        due_date=str(payment.due_date),
+    )
+    return payment

@@ -1,0 +1,62 @@
+"""The batch form of `email_send`, for jobs that notify thousands of people at once.
+
+Same contract as email_send (a row in the caller's transaction, delivered by a worker after commit), but a
+few INSERTs per batch instead of one per email. Batch emails carry no secrets (no secret_context) and each
+needs a `dedupe_key`: a key that already exists queues nothing.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from apps.emails.models import EmailOutbox, EmailStatus
+from apps.emails.registry import SUBJECTS
+from apps.emails.services import email_enqueue
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EmailSpec:
+    to: str
+    template: str
+    dedupe_key: str
+    context: dict = field(default_factory=dict)
+
+
+def email_send_many(specs: Sequence[EmailSpec], *, batch_size: int = 500) -> list[int]:
+    """Queue many emails; returns the ids of the pending outbox rows now holding them."""
+    for spec in specs:
+        if spec.template not in SUBJECTS:
+            raise ValueError(
+                f"Unknown email template {spec.template!r}; add it to apps.emails.registry.SUBJECTS"
+            )
+    if not specs:
+        return []
+    EmailOutbox.objects.bulk_create(
+        [
+            EmailOutbox(to=s.to, template=s.template, context=s.context, dedupe_key=s.dedupe_key)
+            for s in specs
+        ],
+        ignore_conflicts=True,
+        batch_size=batch_size,
+    )
+    keys = [s.dedupe_key for s in specs]
+    ids: list[int] = []
+    for start in range(0, len(keys), batch_size):
+        ids += EmailOutbox.objects.filter(
+            dedupe_key__in=keys[start : start + batch_size], status=EmailStatus.PENDING
+        ).values_list("id", flat=True)
+    transaction.on_commit(lambda: _enqueue_all(ids))
+    return ids
+
+
+def _enqueue_all(ids: list[int]) -> None:
+    """Publish each row; on the first broker failure stop and leave the rest to the outbox sweeper, rather
+    than waiting out a connection timeout once per email."""
+    for position, outbox_id in enumerate(ids):
+        if not email_enqueue(outbox_id=outbox_id):
+            logger.warning("Broker unreachable; %s outbox row(s) left for the sweeper", len(ids) - position)
+            return

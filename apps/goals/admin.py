@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from apps.goals.models import Goal, GoalContribution, GoalMilestoneReached
+
+
+class GoalContributionInline(admin.TabularInline):
+    model = GoalContribution
+    extra = 0
+    fields = ["contributed_on", "amount", "user", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "household", "current_amount", "target_amount", "currency", "deadline"]
+    search_fields = ["name", "household__name"]
+    raw_id_fields = ["household", "owner", "created_by"]
+    readonly_fields = ["current_amount"]
+    inlines = [GoalContributionInline]
+
+
+@admin.register(GoalMilestoneReached)
+class GoalMilestoneReachedAdmin(admin.ModelAdmin):
+    list_display = ["id", "goal", "milestone", "reached_at"]
+    list_filter = ["milestone"]
+    raw_id_fields = ["goal"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

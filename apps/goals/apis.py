@@ -1,0 +1,120 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.pagination import PAGE_PARAMETERS, paginated, paginated_response, query_filters
+from apps.common.schema import errors
+from apps.goals import selectors, services
+from apps.goals.serializers import (
+    ContributionInputSerializer,
+    ContributionResultSerializer,
+    ContributionSerializer,
+    GoalFilterSerializer,
+    GoalInputSerializer,
+    GoalSerializer,
+    GoalUpdateSerializer,
+)
+
+TAGS = ["goals"]
+
+
+def _fresh(request, goal_id: int):
+    return selectors.goal_list(user=request.user).get(id=goal_id)
+
+
+class GoalListApi(APIView):
+    @extend_schema(
+        parameters=[GoalFilterSerializer, *PAGE_PARAMETERS],
+        responses={200: paginated(GoalSerializer), **errors(400, 401)},
+        tags=TAGS,
+        summary="Savings goals in your households",
+        operation_id="v1_goals_list",
+    )
+    def get(self, request):
+        goals = selectors.goal_list(user=request.user, filters=query_filters(request, GoalFilterSerializer))
+        return paginated_response(request=request, view=self, queryset=goals, serializer_class=GoalSerializer)
+
+    @extend_schema(
+        request=GoalInputSerializer,
+        responses={201: GoalSerializer, **errors(400, 401, 403)},
+        tags=TAGS,
+        summary="Create a savings goal (not viewers)",
+    )
+    def post(self, request):
+        data = GoalInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        goal = services.goal_create(
+            user=request.user,
+            household_id=fields.pop("household"),
+            owner_id=fields.pop("owner"),
+            **fields,
+            request=request,
+        )
+        return Response(GoalSerializer(_fresh(request, goal.id)).data, status=status.HTTP_201_CREATED)
+
+
+class GoalDetailApi(APIView):
+    @extend_schema(responses={200: GoalSerializer, **errors(401, 404)}, tags=TAGS, summary="A savings goal")
+    def get(self, request, goal_id: int):
+        selectors.goal_get(user=request.user, goal_id=goal_id)
+        return Response(GoalSerializer(_fresh(request, goal_id)).data)
+
+    @extend_schema(
+        request=GoalUpdateSerializer,
+        responses={200: GoalSerializer, **errors(400, 401, 403, 404)},
+        tags=TAGS,
+        summary="Change a goal (the balance changes only through contributions)",
+    )
+    def patch(self, request, goal_id: int):
+        goal = selectors.goal_get(user=request.user, goal_id=goal_id)
+        data = GoalUpdateSerializer(data=request.data, context={"household_id": goal.household_id})
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "owner" in fields:
+            fields["owner_id"] = fields.pop("owner")
+        services.goal_update(user=request.user, goal_id=goal_id, data=fields, request=request)
+        return Response(GoalSerializer(_fresh(request, goal_id)).data)
+
+    @extend_schema(responses={204: None, **errors(401, 403, 404)}, tags=TAGS, summary="Delete a goal")
+    def delete(self, request, goal_id: int):
+        services.goal_delete(user=request.user, goal_id=goal_id, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GoalContributionListApi(APIView):
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(ContributionSerializer), **errors(401, 404)},
+        tags=TAGS,
+        summary="Contributions to a goal, newest first",
+        operation_id="v1_goals_contributions_list",
+    )
+    def get(self, request, goal_id: int):
+        contributions = selectors.goal_contribution_list(user=request.user, goal_id=goal_id)
+        return paginated_response(
+            request=request, view=self, queryset=contributions, serializer_class=ContributionSerializer
+        )
+
+    @extend_schema(
+        request=ContributionInputSerializer,
+        responses={201: ContributionResultSerializer, **errors(400, 401, 403, 404, 409)},
+        tags=TAGS,
+        summary="Contribute to a goal",
+        description="Adds atomically to current_amount (concurrent contributions are never lost). Crossing "
+        "25/50/75/100 % notifies the household (or the goal's owner) once per milestone.",
+    )
+    def post(self, request, goal_id: int):
+        data = ContributionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contribution = services.goal_contribute(
+            user=request.user, goal_id=goal_id, **data.validated_data, request=request
+        )
+        return Response(
+            {
+                "goal": GoalSerializer(_fresh(request, goal_id)).data,
+                "contribution": ContributionSerializer(contribution).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )

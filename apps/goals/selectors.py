@@ -1,0 +1,27 @@
+from django.db.models import F, QuerySet
+
+from apps.goals.models import Goal, GoalContribution
+from apps.households.selectors import scoped, scoped_get
+
+
+def goal_list(*, user, filters: dict | None = None) -> QuerySet[Goal]:
+    filters = filters or {}
+    goals = scoped(Goal.objects.all(), user=user, household_id=filters.get("household"))
+    if filters.get("achieved") is True:
+        goals = goals.filter(current_amount__gte=F("target_amount"))
+    elif filters.get("achieved") is False:
+        goals = goals.filter(current_amount__lt=F("target_amount"))
+    return goals.prefetch_related("milestones").order_by("deadline", "id")
+
+
+def goal_get(*, user, goal_id: int, write: bool = False) -> Goal:
+    return scoped_get(Goal.objects.all(), user=user, pk=goal_id, write=write)
+
+
+def goal_contribution_list(*, user, goal_id: int) -> QuerySet[GoalContribution]:
+    goal = goal_get(user=user, goal_id=goal_id)
+    return (
+        GoalContribution.objects.filter(goal_id=goal.id)
+        .select_related("user")
+        .order_by("-contributed_on", "-id")
+    )

@@ -1,0 +1,137 @@
+"""The milestone job: announce 25/50/75/100 % once per goal and milestone.
+
+Exactly once through GoalMilestoneReached's unique (goal, milestone): a run inserts the milestones it sees
+with ON CONFLICT DO NOTHING under its own run_id and announces only rows carrying that id. Crossing several
+milestones at once (0 → 80 %) records 25, 50 and 75 but announces only 75. Candidates are found in SQL (the
+highest milestone reached is above the highest recorded), processed in id ranges with a fixed number of
+queries each, and fanned out as chunk tasks when there is more than one range.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
+
+from apps.common.batching import IdRange, id_ranges
+from apps.goals.models import MILESTONES, Goal, GoalMilestoneReached
+from apps.households.models import WRITE_ROLES, Membership
+from apps.notifications.models import NotificationKind
+from apps.notifications.services import NotificationSpec, notifications_deliver
+
+# SQLite does this arithmetic in floating point; the margin keeps an exact 25.00 % from looking like 24.99.
+# Amounts have two decimals, so a real shortfall is at least 0.25 and the margin never admits one. The
+# Python check below, in Decimal, has the last word.
+_FLOAT_MARGIN = Value(Decimal("0.001"))
+
+
+def _reached_expression():
+    scaled = F("current_amount") * Value(100) + _FLOAT_MARGIN
+    whens = [
+        When(GreaterThanOrEqual(scaled, F("target_amount") * Value(m)), then=Value(m))
+        for m in sorted(MILESTONES, reverse=True)
+    ]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def _candidates():
+    recorded = (
+        GoalMilestoneReached.objects.filter(goal_id=OuterRef("pk"))
+        .order_by("-milestone")
+        .values("milestone")[:1]
+    )
+    return Goal.objects.annotate(
+        reached=_reached_expression(), recorded=Coalesce(Subquery(recorded), Value(0))
+    ).filter(reached__gt=F("recorded"))
+
+
+def milestones_reached(current: Decimal, target: Decimal) -> list[int]:
+    return [m for m in MILESTONES if current * 100 >= target * m]
+
+
+def goal_milestone_ranges(*, chunk_size: int | None = None) -> list[IdRange]:
+    return id_ranges(_candidates(), chunk_size=chunk_size or settings.GOAL_MILESTONE_CHUNK_SIZE)
+
+
+@transaction.atomic
+def goal_milestones_check_range(*, start_id: int, end_id: int) -> int:
+    """Record and announce new milestones of goals with ids in [start_id, end_id]; returns announcements."""
+    rows = list(
+        _candidates()
+        .filter(id__gte=start_id, id__lte=end_id)
+        .order_by("id")
+        .values_list(
+            "id",
+            "household_id",
+            "name",
+            "current_amount",
+            "target_amount",
+            "currency",
+            "owner_id",
+            "household__name",
+        )
+    )
+    run_id = uuid.uuid4()
+    GoalMilestoneReached.objects.bulk_create(
+        [
+            GoalMilestoneReached(goal_id=row[0], milestone=m, run_id=run_id)
+            for row in rows
+            for m in milestones_reached(row[3], row[4])
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    newest: dict[int, int] = {}
+    for goal_id, milestone in GoalMilestoneReached.objects.filter(run_id=run_id).values_list(
+        "goal_id", "milestone"
+    ):
+        newest[goal_id] = max(milestone, newest.get(goal_id, 0))
+    if not newest:
+        return 0
+
+    members: dict[int, list[tuple]] = {}
+    member_rows = (
+        Membership.objects.filter(household_id__in=sorted({r[1] for r in rows}), user__is_active=True)
+        .order_by("household_id", "user_id")
+        .values_list("household_id", "user_id", "role", "user__email", "user__first_name")
+    )
+    for household_id, *member in member_rows:
+        members.setdefault(household_id, []).append(member)
+
+    specs = []
+    for goal_id, household_id, name, current, target, currency, owner_id, household_name in rows:
+        milestone = newest.get(goal_id)
+        if milestone is None:
+            continue
+        household_members = members.get(household_id, [])
+        recipients = [m for m in household_members if m[0] == owner_id] or [
+            m for m in household_members if m[1] in WRITE_ROLES
+        ]
+        title = f"{name} reached {milestone}%" if milestone < 100 else f"{name} is fully funded"
+        for user_id, _, email, first_name in recipients:
+            specs.append(
+                NotificationSpec(
+                    user_id=user_id,
+                    email=email,
+                    kind=NotificationKind.GOAL_MILESTONE,
+                    title=title,
+                    body=f"{current} of {target} {currency} saved ({household_name}).",
+                    link=f"/goals/{goal_id}",
+                    household_id=household_id,
+                    dedupe_key=f"goal_milestone:{goal_id}:{milestone}:{user_id}",
+                    email_context={
+                        "name": first_name or email,
+                        "goal_name": name,
+                        "milestone": milestone,
+                        "current_amount": str(current),
+                        "target_amount": str(target),
+                        "currency": currency,
+                        "household_name": household_name,
+                    },
+                )
+            )
+    notifications_deliver(specs)
+    return len(specs)

@@ -1,0 +1,27 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from apps.goals.services.milestones import goal_milestone_ranges, goal_milestones_check_range
+
+
+@shared_task(acks_late=True)
+def check_goal_milestones() -> dict:
+    """Daily (beat: check-goal-milestones-daily). One id range runs inline; more fan out as chunk tasks."""
+    ranges = goal_milestone_ranges()
+    if len(ranges) <= 1:
+        sent = sum(goal_milestones_check_range(start_id=r.start, end_id=r.end) for r in ranges)
+        return {"chunks": len(ranges), "sent": sent}
+    for r in ranges:
+        check_goal_milestones_chunk.delay(r.start, r.end)
+    return {"chunks": len(ranges), "sent": None}
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def check_goal_milestones_chunk(start_id: int, end_id: int) -> int:
+    return goal_milestones_check_range(start_id=start_id, end_id=end_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def check_goal_milestones_for_goal(goal_id: int) -> int:
+    """Right after a contribution: the same exactly-once check, for one goal."""
+    return goal_milestones_check_range(start_id=goal_id, end_id=goal_id)
