@@ -23,6 +23,11 @@ run: venv
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## smoke: the production topology on this machine (Postgres + Redis, gunicorn, 2 workers, beat, SMTP sink)
+## through register -> verify -> OTP login -> /auth/me; exit status tells (scripts/smoke.py)
+smoke: venv
+	scripts/smoke
+
 lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
