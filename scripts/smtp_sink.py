@@ -34,7 +34,9 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, required=True)
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
-    controller = Controller(MaildirHandler(args.dir), hostname="127.0.0.1", port=args.port)
+    controller = Controller(
+        MaildirHandler(args.dir), hostname="127.0.0.1", port=args.port, server_hostname="localhost"
+    )
     controller.start()
     print("ready", flush=True)
     stop = threading.Event()

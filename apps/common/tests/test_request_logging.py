@@ -145,3 +145,35 @@ def test_registration_verification_and_otp_login_log_no_secret(api_client, mailo
     statuses = [line["status"] for line in request_lines(json_log())]
     assert statuses == [201, 400, 400, 200, 200, 200, 400, 200, 200]
     assert leaked(json_log(), secrets) == []
+
+
+def test_password_reset_and_change_log_no_secret(api_client, user, password, mailoutbox, json_log):
+    new_password, newer_password = "Another-Pass-456", "Third-Pass-789x"
+    assert (
+        api_client.post("/api/v1/auth/password/reset/", {"email": user.email}, format="json").status_code
+        == 200
+    )
+    body = mailoutbox[-1].body
+    link = re.search(r"(https?://\S+/reset-password\?token=(\S+))", body)
+    code = re.search(r"enter this code in the app instead: (\d{6})", body, flags=re.I).group(1)
+    token = link.group(2)
+    confirm = "/api/v1/auth/password/reset/confirm/"
+    bad = {"token": token + "x", "new_password": new_password, "new_password_confirm": new_password}
+    assert api_client.post(confirm, bad, format="json").status_code == 400
+    good = {**bad, "token": token}
+    assert api_client.post(confirm, good, format="json").status_code == 200
+    tokens = api_client.post(
+        "/api/v1/auth/login/", {"email": user.email, "password": new_password}, format="json"
+    ).data
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    change = {
+        "current_password": new_password,
+        "new_password": newer_password,
+        "new_password_confirm": newer_password,
+    }
+    assert api_client.post("/api/v1/auth/password/change/", change, format="json").status_code == 200
+
+    secrets = [password, new_password, newer_password, token, token + "x", link.group(1), code]
+    secrets += [tokens["access"], tokens["refresh"]]
+    assert [line["status"] for line in request_lines(json_log())] == [200, 400, 200, 200, 200]
+    assert leaked(json_log(), secrets) == []
