@@ -154,6 +154,10 @@ def main() -> None:
         print(
             f"deliver: concurrency {concurrency}: {rate:.0f} emails/s (first to last message, loopback SMTP)"
         )
+        from django_celery_results.models import TaskResult
+
+        results["result_rows_per_email"] = round(TaskResult.objects.count() / args.emails, 2)
+        TaskResult.objects.all().delete()
         results[f"queue_per_s_c{concurrency}"] = round(args.emails / queued)
         results[f"deliver_per_s_c{concurrency}"] = round(rate)
 
@@ -176,12 +180,17 @@ def main() -> None:
     ids = list(EmailOutbox.objects.values_list("id", flat=True)[:1000])
     from apps.emails.tasks import deliver_email
 
+    broker = redis.Redis.from_url(f"{REDIS}/13")
     started = time.perf_counter()
     for outbox_id in ids:
         deliver_email.apply_async(args=[outbox_id])
     publish = time.perf_counter() - started
+    waiting = broker.llen("emails")
+    per_message = broker.memory_usage("emails", samples=0) / max(waiting, 1)  # the queue is a Redis list
     print(f"publish: {len(ids)} task messages in {publish:.2f}s = {len(ids) / publish:.0f}/s")
+    print(f"broker: {waiting} messages waiting, {per_message:.0f} bytes of Redis memory each")
     results["publish_per_s"] = round(len(ids) / publish)
+    results["broker_bytes_per_message"] = round(per_message)
     redis.Redis.from_url(f"{REDIS}/13").flushdb()
 
     # 5. sweeper: one scan of the table of bulk rows (not yet due) in which 500 rows are overdue

@@ -4,14 +4,16 @@ import re
 
 from tests.deployment_files import BASE_DIR, env_example_names
 
-# Read by tests only, documented in the README's test section.
+# The settings a deployment runs on (test.py and bench.py read variables of their own, for developers).
+DEPLOYED_SETTINGS = ("base.py", "local.py", "production.py")
 TEST_ONLY = {"TEST_BROKER_URL", "TEST_REDIS_URL"}
 
 
 def variables_read() -> set[str]:
     names = set()
-    for path in sorted((BASE_DIR / "config" / "settings").glob("*.py")):
-        names |= set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", path.read_text()))
+    for module in DEPLOYED_SETTINGS:
+        text = (BASE_DIR / "config" / "settings" / module).read_text()
+        names |= set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", text))
     names |= set(
         re.findall(r"environ\.get\(\"([A-Z][A-Z0-9_]*)\"", (BASE_DIR / "gunicorn.conf.py").read_text())
     )
