@@ -1,10 +1,18 @@
-"""Rate limits with the plan's rate strings, shared through the cache, failing open if the cache is down."""
+"""Rate limits with the plan's rate strings, shared through the cache, failing open if the cache is down.
+
+On Redis each check is one atomic script call (a sliding log in a sorted set); on any other cache it is DRF's
+read-modify-write of a list of timestamps, which is fine for one process but racy across several.
+"""
 
 import hashlib
 import logging
 import re
+import secrets
+import weakref
 
 from django.core.cache import cache as default_cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
 from apps.common.client_ip import client_ip
@@ -47,10 +55,70 @@ class _FailOpenCache:
             record_cache_error()
 
 
+# Drop the entries that left the window; admit and record this request if fewer than the limit remain.
+# Returns {admitted, entries in the window (this one included when admitted), oldest entry's timestamp}.
+_SLIDING_LOG = """
+local key, now, window, limit = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local count = redis.call('ZCARD', key)
+local admitted = 0
+if count < limit then
+    redis.call('ZADD', key, now, ARGV[4])
+    redis.call('EXPIRE', key, window)
+    count, admitted = count + 1, 1
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return {admitted, count, oldest[2] or false}
+"""
+
+# One redis client and registered script per cache backend instance (Django makes a new redis.Redis for
+# every cache call, which costs more than the round trip itself).
+_scripts: "weakref.WeakKeyDictionary[RedisCache, object]" = weakref.WeakKeyDictionary()
+
+
+def _redis_sliding_log(backend: RedisCache):
+    script = _scripts.get(backend)
+    if script is None:
+        script = _scripts[backend] = backend._cache.get_client(write=True).register_script(_SLIDING_LOG)
+    return script
+
+
 class RateThrottle(SimpleRateThrottle):
     """Base for our throttles: `scope` names a rate in settings.RATE_LIMITS, read on every request."""
 
     cache = _FailOpenCache(default_cache)
+    _window: tuple[int, float | None] | None = None
+
+    def allow_request(self, request, view):
+        backend = caches["default"]
+        if not isinstance(backend, RedisCache):
+            return super().allow_request(request, view)
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        try:
+            admitted, count, oldest = _redis_sliding_log(backend)(
+                keys=[backend.make_and_validate_key(f"{self.key}:log")],
+                args=[self.now, self.duration, self.num_requests, f"{self.now}:{secrets.token_hex(4)}"],
+            )
+        except Exception:
+            logger.exception("Rate-limit cache unreachable; request allowed without limiting")
+            record_cache_error()
+            return True
+        self._window = (int(count), float(oldest) if oldest else None)
+        return bool(admitted)
+
+    def wait(self):
+        """Seconds until a request would be admitted (what DRF's wait() gives for the same log)."""
+        if self._window is None:
+            return super().wait()
+        count, oldest = self._window
+        remaining = self.duration - (self.now - oldest) if oldest is not None else self.duration
+        available = self.num_requests - count + 1
+        return None if available <= 0 else remaining / available
 
     def get_rate(self):
         from django.conf import settings
