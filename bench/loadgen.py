@@ -9,7 +9,7 @@ stays as small as it is with real clients.
 
 Requests that start during the warm-up are sent but not counted. Prints one JSON object:
 `{"requests", "errors", "status", "elapsed", "rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "consumed",
-"exhausted"}`.
+"exhausted", "loadgen_cpu_ms"}`.
 
     python -m bench.loadgen --url http://127.0.0.1:8000/api/v1/auth/otp/request/ --bodies otp.jsonl \
         --concurrency 16 --duration 5 --warmup 1
@@ -20,6 +20,7 @@ import http.client
 import itertools
 import json
 import math
+import resource
 import sys
 import threading
 import time
@@ -68,6 +69,7 @@ def run(
     host, port, path = parts.hostname, parts.port or 80, parts.path or "/"
     base_headers = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
     source = BodySource(lines, cycle)
+    cpu_start = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     measure_from = start + warmup
     deadline = measure_from + duration
@@ -109,12 +111,15 @@ def run(
         thread.start()
     for thread in threads:
         thread.join()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_start.ru_utime - cpu_start.ru_stime
     return summarize(
         [sample for slot in results for sample in slot],
         measure_from=measure_from,
         errors=errors,
         consumed=source.consumed,
         exhausted=source.exhausted,
+        cpu_seconds=cpu,
     )
 
 
@@ -126,7 +131,9 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[rank - 1]
 
 
-def summarize(samples, *, measure_from: float, errors: Counter, consumed: int, exhausted: bool) -> dict:
+def summarize(
+    samples, *, measure_from: float, errors: Counter, consumed: int, exhausted: bool, cpu_seconds: float = 0.0
+) -> dict:
     latencies = sorted((done - sent) * 1000 for sent, done, _ in samples)
     statuses = Counter(str(status) for _, _, status in samples)
     elapsed = (max(done for _, done, _ in samples) - measure_from) if samples else 0.0
@@ -143,6 +150,8 @@ def summarize(samples, *, measure_from: float, errors: Counter, consumed: int, e
         "max_ms": round(latencies[-1], 2) if latencies else 0.0,
         "consumed": consumed,
         "exhausted": exhausted,
+        # this generator's own CPU per request sent: it runs on the same cores as the service
+        "loadgen_cpu_ms": round(cpu_seconds * 1000 / consumed, 3) if consumed else 0.0,
     }
 
 

@@ -43,6 +43,7 @@ def render(results: dict) -> str:
         f"KinWise benchmark {results['started_at']}  ({results['total_seconds']:.0f} s)",
         f"machine: {machine['nproc']} CPU {machine['cpu_model']}, {machine['memory_mb']} MB; load average "
         f"{machine['loadavg_start']} at start, {machine['loadavg_end']} at end",
+        f"Postgres: one INSERT + COMMIT (WAL flush) takes {machine.get('commit_ms', '?')} ms (median)",
         f"web: {config['web']} ({config['gunicorn_workers']} sync workers); worker: {config['worker']}",
         f"load: {config['duration']:.0f} s per point after {config['warmup']:.0f} s warm-up, from a separate"
         " process over loopback",
