@@ -19,6 +19,11 @@ run: venv
 	PATH="$(CURDIR)/.venv/bin:$$PATH" CELERY_WORKER_CONCURRENCY=$${CELERY_WORKER_CONCURRENCY:-2} \
 	  .venv/bin/honcho start -f Procfile web worker beat
 
+## worker / beat: run one Procfile process on its own (e.g. next to a web server you run yourself)
+worker beat: venv
+	PATH="$(CURDIR)/.venv/bin:$$PATH" CELERY_WORKER_CONCURRENCY=$${CELERY_WORKER_CONCURRENCY:-2} \
+	  .venv/bin/honcho start -f Procfile $@
+
 ## test: the whole test suite (against whatever DATABASE_URL / REDIS_URL say; SQLite by default)
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -114,27 +114,40 @@ def smtp_server(settings):
 
 
 @pytest.fixture
-def celery_worker(transactional_db, settings):
-    """A real Celery worker (in a thread of this process) consuming every queue from a real Redis broker.
-
-    Needs a transactional database so the worker sees committed rows.
-    """
-    from celery.contrib.testing.worker import start_worker
-
+def celery_broker(transactional_db, settings):
+    """The real Redis broker, its queues emptied, with tasks no longer run inline: a task a test publishes
+    waits in Redis until a worker takes it. Needs a transactional database so workers see committed rows."""
     from config.celery import app
+    from tests.support import broker_purge
 
-    broker_url = settings.CELERY_BROKER_URL
-    require_service("Redis (Celery broker)", broker_url)
+    require_service("Redis (Celery broker)", settings.CELERY_BROKER_URL)
+    broker_purge(app)
     app.conf.task_always_eager = False
-    queues = [queue.name for queue in settings.CELERY_TASK_QUEUES]
-    with app.connection_for_write() as conn:
-        for queue in queues:  # drop messages a previous test left behind
-            conn.default_channel.queue_purge(queue)
     try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, queues=queues, shutdown_timeout=30
-        ) as worker:
-            yield worker
+        yield settings.CELERY_BROKER_URL
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker(celery_broker):
+    """A real Celery worker (in a thread of this process) consuming every queue from the real Redis broker."""
+    from tests.support import running_worker
+
+    with running_worker() as worker:
+        yield worker
+
+
+@pytest.fixture
+def broker_down(transactional_db):
+    """Celery publishes to a port where no broker listens, as when Redis is down: enqueueing fails."""
+    from config.celery import app
+    from tests.support import celery_broker_at, free_port
+
+    app.conf.task_always_eager = False
+    try:
+        with celery_broker_at(f"redis://127.0.0.1:{free_port()}/0"):
+            yield
     finally:
         app.conf.task_always_eager = True
 

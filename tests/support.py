@@ -1,12 +1,20 @@
-"""Real services for tests: an in-process SMTP server and a Celery worker on a real Redis broker."""
+"""Real services for tests: an SMTP server, Celery workers (in a thread or as processes), a Redis server."""
 
 import asyncio
+import contextlib
 import email
+import os
+import shlex
+import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from email import policy
 from email.message import EmailMessage
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
@@ -18,16 +26,37 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """An aiosmtpd handler that keeps every accepted message; `fail_next` makes it answer 451 that often."""
+    """An aiosmtpd handler that keeps every accepted message.
+
+    `fail_next` makes it answer 451 to that many messages, `fail_always` to all; `refuse` holds addresses it
+    refuses for good (550); while `stall` is set it holds every client at RCPT without an answer (a slow
+    server), counting them in `stalled`. `attempts` counts every message offered (DATA), accepted or not.
+    """
 
     def __init__(self):
         self.messages: list[EmailMessage] = []
         self.fail_next = 0
         self.fail_always = False
+        self.refuse: set[str] = set()
+        self.stall = False
+        self.stalled = 0
+        self.attempts = 0
         self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 No such user"
+        if self.stall:
+            with self._lock:
+                self.stalled += 1
+            while self.stall:
+                await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
         with self._lock:
+            self.attempts += 1
             if self.fail_always or self.fail_next > 0:
                 self.fail_next = max(0, self.fail_next - 1)
                 return "451 4.3.0 Try again later"
@@ -80,3 +109,174 @@ def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, message
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def procfile() -> dict[str, str]:
+    """The Procfile's processes: name -> command line."""
+    entries = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, command = line.split(":", 1)
+            entries[name.strip()] = command.strip()
+    return entries
+
+
+# ---- Celery in this process -----------------------------------------------------------------------------
+
+
+def broker_purge(app) -> None:
+    """Empty every declared queue and forget messages a killed worker left unacknowledged."""
+    from django.conf import settings
+
+    with app.connection_for_write() as conn:
+        for queue in settings.CELERY_TASK_QUEUES:
+            conn.default_channel.queue_purge(queue.name)
+        client = conn.default_channel.client
+        client.delete("unacked", "unacked_index", "unacked_mutex")
+
+
+@contextlib.contextmanager
+def running_worker(**options):
+    """A real worker in a thread of this process, consuming every declared queue (solo pool)."""
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from config.celery import app
+
+    queues = [queue.name for queue in settings.CELERY_TASK_QUEUES]
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, queues=queues, shutdown_timeout=30, **options
+    ) as worker:
+        yield worker
+
+
+@contextlib.contextmanager
+def celery_broker_at(url: str):
+    """Point this process's Celery app (publishing and new workers) at another broker for a while."""
+    from config.celery import app
+
+    def reset_pools():
+        # Only forget them: kombu keeps one pool per broker URL process-wide, and reuses it later.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = url
+    reset_pools()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = previous
+        reset_pools()
+
+
+# ---- Separate processes ---------------------------------------------------------------------------------
+
+
+def venv_env(**overrides: str) -> dict[str, str]:
+    """The environment for a KinWise process started by a test: this virtualenv first on PATH, the
+    embedded-default settings module unless overridden, and `overrides` on top."""
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "PYTHONUNBUFFERED": "1",
+        "DEBUG": "False",
+    }
+    for key in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "EMAIL_HOST", "PORT"):
+        env.pop(key, None)
+    env.update(overrides)
+    return env
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL for the database this test session runs on, for worker processes to share it."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Process:
+    """A command run in its own process group, output to a log file; stop() ends the whole group."""
+
+    def __init__(self, command: str | list[str], *, env: dict[str, str], log: Path, cwd: Path = ROOT):
+        self.log = log
+        self._file = log.open("wb")
+        argv = shlex.split(command) if isinstance(command, str) else command
+        self.popen = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdout=self._file, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for_output(self, text: str, timeout: float = 30.0) -> None:
+        wait_until(
+            lambda: text in self.output() or self.popen.poll() is not None,
+            timeout=timeout,
+            message=f"{text!r} in {self.log.name}",
+        )
+        assert text in self.output(), f"process exited ({self.popen.returncode}):\n{self.output()[-4000:]}"
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group, as a crashed machine would."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(timeout=10)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(timeout=timeout)
+        self.kill()  # the group's stragglers (pool children), or a process that ignored SIGTERM
+        self._file.close()
+
+
+def start_procfile_worker(*, env: dict[str, str], log: Path, name: str) -> Process:
+    """The Procfile's worker command, as a separate process; returns once it is ready to take tasks."""
+    command = shlex.split(procfile()["worker"]) + ["--hostname", f"{name}@%h"]
+    worker = Process(command, env=env, log=log)
+    worker.wait_for_output(" ready.", timeout=60)
+    return worker
+
+
+class RedisServer:
+    """A throwaway redis-server on a free port (no persistence), to stop and start at will."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._popen: subprocess.Popen | None = None
+
+    def start(self) -> "RedisServer":
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is not installed"
+        self._popen = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self._answers, timeout=10, message=f"redis-server on port {self.port}")
+        return self
+
+    def _answers(self) -> bool:
+        import redis
+
+        try:
+            return redis.Redis(port=self.port, socket_connect_timeout=0.2).ping()
+        except redis.RedisError:
+            return False
+
+    def kill(self) -> None:
+        if self._popen and self._popen.poll() is None:
+            self._popen.kill()
+            self._popen.wait(timeout=10)

@@ -1,6 +1,7 @@
 """Health endpoints and JSON fallbacks for errors raised outside DRF views."""
 
 import logging
+import os
 
 from django.conf import settings
 from django.db import connection
@@ -27,10 +28,31 @@ def _check_redis() -> None:
 
 
 def _check_broker() -> None:
-    from config.celery import app
+    """One bounded probe (about a second at worst): readiness must answer even when the broker hangs."""
+    url = settings.CELERY_BROKER_URL
+    if url.startswith("filesystem://"):
+        # The embedded broker is three folders; it works as long as this process may write to them.
+        options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        for key in ("data_folder_in", "data_folder_out", "control_folder"):
+            if not os.access(options[key], os.W_OK | os.X_OK):
+                raise PermissionError(f"broker folder {key} is missing or not writable")
+    elif url.startswith(("redis://", "rediss://")):
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+        client = redis.Redis.from_url(
+            url, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 0)
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
+    else:
+        from config.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
 
 
 def readiness_checks() -> dict:

@@ -6,6 +6,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -18,12 +19,6 @@ from apps.emails.models import EmailOutbox, EmailStatus
 from apps.emails.registry import SUBJECTS
 
 logger = logging.getLogger(__name__)
-
-# A row left in "sending" this long is assumed abandoned by a dead worker and is offered again. It is longer
-# than one SMTP exchange can take (EMAIL_TIMEOUT), so a live delivery is never duplicated by the sweeper.
-SENDING_STALE_AFTER = timedelta(minutes=5)
-
-PERMANENT_SMTP_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
 
 
 def email_send(
@@ -78,15 +73,23 @@ class DeliveryOutcome:
     retry_in: float | None = None
 
 
+def _stale_before(now):
+    return now - timedelta(seconds=settings.EMAIL_OUTBOX_STALE_SECONDS)
+
+
 def _claim(outbox_id: int) -> bool:
+    """Take the row for one delivery attempt with a single conditional UPDATE; False if someone else has it.
+
+    Claimable: pending, or "sending" for longer than a live attempt can take (its worker died). A row that
+    already used every attempt is never claimed again (the sweeper marks it failed).
+    """
     now = timezone.now()
-    claimable = Q(status=EmailStatus.PENDING) | Q(
-        status=EmailStatus.SENDING, claimed_at__lt=now - SENDING_STALE_AFTER
-    )
+    stale = Q(status=EmailStatus.SENDING, claimed_at__lt=_stale_before(now))
+    claimable = Q(status=EmailStatus.PENDING) | stale
     return bool(
-        EmailOutbox.objects.filter(claimable, id=outbox_id).update(
-            status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
-        )
+        EmailOutbox.objects.filter(
+            claimable, id=outbox_id, attempts__lt=settings.EMAIL_OUTBOX_MAX_ATTEMPTS
+        ).update(status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now)
     )
 
 
@@ -105,8 +108,28 @@ def render_email(row: EmailOutbox) -> EmailMultiAlternatives:
 
 
 def backoff_seconds(attempt: int) -> float:
-    """Exponential backoff with full jitter: up to 30 s, 60 s, 120 s, ... capped at 1 hour."""
-    return random.uniform(1, min(3600, 30 * 2 ** (attempt - 1)))  # noqa: S311 — jitter, not security
+    """Delay before retry number `attempt`: exponential, with "equal jitter".
+
+    The cap doubles per attempt (BASE, 2*BASE, 4*BASE, ... at most MAX) and the delay is drawn from its upper
+    half, so retries spread out (no thundering herd after an SMTP outage) yet never bunch up at zero.
+    """
+    base, ceiling = settings.EMAIL_OUTBOX_RETRY_BASE_SECONDS, settings.EMAIL_OUTBOX_RETRY_MAX_SECONDS
+    cap = min(ceiling, base * 2 ** (attempt - 1))
+    return random.uniform(cap / 2, cap)  # noqa: S311 — jitter, not security
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth retrying: network and server trouble, 4xx answers, our own time limit.
+
+    Permanent: a 5xx refusal of the recipient(s) or of the message itself, and anything that is not an I/O
+    error (a template or decryption error fails the same way every time). Authentication and sender errors
+    are configuration problems that an operator can fix while the retries run, so they count as transient.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(not 500 <= code < 600 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPDataError):
+        return not 500 <= exc.smtp_code < 600
+    return isinstance(exc, OSError | SoftTimeLimitExceeded)  # smtplib.SMTPException is an OSError
 
 
 def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
@@ -133,7 +156,7 @@ def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
 def _record_failure(row: EmailOutbox, exc: Exception) -> DeliveryOutcome:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     now = timezone.now()
-    if isinstance(exc, PERMANENT_SMTP_ERRORS) or row.attempts >= settings.EMAIL_OUTBOX_MAX_ATTEMPTS:
+    if not is_transient(exc) or row.attempts >= settings.EMAIL_OUTBOX_MAX_ATTEMPTS:
         EmailOutbox.objects.filter(id=row.id).update(
             status=EmailStatus.FAILED, last_error=error, secret_context=None, updated_at=now
         )
@@ -153,16 +176,56 @@ def _record_failure(row: EmailOutbox, exc: Exception) -> DeliveryOutcome:
 def email_sweep(*, limit: int = 500) -> int:
     """Re-enqueue rows that are due and were not picked up: a down broker, a lost message, a dead worker.
 
-    Only rows at least EMAIL_OUTBOX_GRACE_SECONDS past their due time are taken, so the normal on-commit
-    enqueue and retry countdowns get their chance first. Overlapping sweeps are harmless: delivery claims.
+    Pending rows are taken only EMAIL_OUTBOX_GRACE_SECONDS after they fell due, so the on-commit enqueue and
+    the retry countdowns get their chance first; "sending" rows once their claim is stale. A stale row that
+    has used every attempt is marked failed instead. Stops at the first broker error (the next sweep tries
+    again). Overlapping sweeps are harmless: delivery claims each row.
     """
     now = timezone.now()
+    _fail_abandoned(now)
     grace = timedelta(seconds=settings.EMAIL_OUTBOX_GRACE_SECONDS)
-    due = EmailOutbox.objects.filter(
-        Q(status=EmailStatus.PENDING, next_attempt_at__lte=now - grace)
-        | Q(status=EmailStatus.SENDING, claimed_at__lt=now - SENDING_STALE_AFTER)
-    ).values_list("id", flat=True)[:limit]
-    enqueued = sum(email_enqueue(outbox_id=outbox_id) for outbox_id in due)
+    due = (
+        EmailOutbox.objects.filter(
+            Q(status=EmailStatus.PENDING, next_attempt_at__lte=now - grace)
+            | Q(status=EmailStatus.SENDING, claimed_at__lt=_stale_before(now))
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    enqueued = 0
+    for outbox_id in due:
+        if not email_enqueue(outbox_id=outbox_id):
+            break
+        enqueued += 1
     if enqueued:
         logger.info("Outbox sweep re-enqueued %s email(s)", enqueued)
     return enqueued
+
+
+def _fail_abandoned(now) -> None:
+    abandoned = EmailOutbox.objects.filter(
+        status=EmailStatus.SENDING,
+        claimed_at__lt=_stale_before(now),
+        attempts__gte=settings.EMAIL_OUTBOX_MAX_ATTEMPTS,
+    )
+    for outbox_id in abandoned.values_list("id", flat=True):
+        updated = EmailOutbox.objects.filter(id=outbox_id, status=EmailStatus.SENDING).update(
+            status=EmailStatus.FAILED,
+            last_error="Worker lost during the last delivery attempt",
+            secret_context=None,
+            updated_at=now,
+        )
+        if updated:
+            logger.error("Email %s failed for good: worker lost during its last attempt", outbox_id)
+
+
+def email_prune(*, batch: int = 1000) -> int:
+    """Delete sent and failed rows older than EMAIL_OUTBOX_RETENTION_DAYS, in small batches."""
+    cutoff = timezone.now() - timedelta(days=settings.EMAIL_OUTBOX_RETENTION_DAYS)
+    old = EmailOutbox.objects.filter(status__in=[EmailStatus.SENT, EmailStatus.FAILED], updated_at__lt=cutoff)
+    deleted = 0
+    while ids := list(old.values_list("id", flat=True)[:batch]):
+        deleted += EmailOutbox.objects.filter(id__in=ids).delete()[0]
+    if deleted:
+        logger.info("Outbox prune deleted %s row(s)", deleted)
+    return deleted

@@ -1,9 +1,16 @@
 from celery import shared_task
+from django.conf import settings
 
-from apps.emails.services import email_deliver, email_sweep
+from apps.emails.services import email_deliver, email_prune, email_sweep
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=None,  # the outbox row counts attempts (EMAIL_OUTBOX_MAX_ATTEMPTS)
+    time_limit=settings.EMAIL_DELIVERY_TIME_LIMIT,
+    soft_time_limit=max(1, settings.EMAIL_DELIVERY_TIME_LIMIT - 10),
+)
 def deliver_email(self, outbox_id: int) -> str:
     """Deliver one outbox row. Receives only the row id, so no secret travels through the broker."""
     outcome = email_deliver(outbox_id=outbox_id)
@@ -12,6 +19,11 @@ def deliver_email(self, outbox_id: int) -> str:
     return outcome.status
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def sweep_outbox() -> int:
     return email_sweep()
+
+
+@shared_task(ignore_result=True)
+def prune_outbox() -> int:
+    return email_prune()

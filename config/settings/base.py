@@ -233,7 +233,7 @@ if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 # "plain" (human-readable) or "json" (one JSON object per line). Production defaults to json.
@@ -285,11 +285,16 @@ GOAL_MILESTONE_CHUNK_SIZE = env.int("GOAL_MILESTONE_CHUNK_SIZE", default=500)
 
 # ---------------------------------------------------------------------------------------------------------
 # Celery. Reasons for each reliability choice: docs/TASKS.md.
-INSTALLED_APPS += ["django_celery_beat", "django_celery_results", "apps.emails"]
+INSTALLED_APPS += ["django_celery_beat", "django_celery_results", "apps.emails", "apps.ops"]
 
-BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://localhost/"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="") or "django-db"
+# Seconds a message a worker took but never acknowledged stays invisible before Redis hands it out again.
+# Longer than any countdown/ETA we use (email retries top out at EMAIL_OUTBOX_RETRY_MAX_SECONDS), so a
+# reserved message is redelivered only when its worker really died.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600)
+# Folder of the embedded file broker (kombu's filesystem transport), used when no broker URL is set.
+BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -302,17 +307,24 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    # Longer than any countdown/ETA we use (email retries top out at ~1 h), so a reserved message is
-    # redelivered only when its worker really died.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 2 * 3600,
-        "socket_connect_timeout": 2,
-        "socket_timeout": 5,
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 3,
+        # Publishing tries the broker once: a request never waits on a dead broker, the outbox sweeper
+        # enqueues later. (The worker's consumer reconnects on its own schedule, see below.)
+        "max_retries": 0,
     }
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits for a lost broker for as long as it takes instead of exiting after 100 attempts.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishing must not hang a web request when the broker is down: the outbox sweeper re-enqueues later.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
+# Results keep status and return value only; task arguments and kwargs are not copied into the result row.
 CELERY_RESULT_EXTENDED = False
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
@@ -321,6 +333,9 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task that is running when the broker connection drops finishes (our tasks are idempotent); its
+# redelivered copy is then a no-op. Cancelling it instead could cut an SMTP exchange in half.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -341,14 +356,22 @@ CELERY_TASK_QUEUES = [
     Queue(name, Exchange(name, type="direct"), routing_key=name)
     for name in ("celery", *sorted({route["queue"] for route in CELERY_TASK_ROUTES.values()}))
 ]
-# Publishing must not hang a web request when the broker is down: the outbox sweeper re-enqueues later.
-CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
-# Email outbox: delivery attempts before a row is marked failed, and how long a pending row waits before the
-# sweeper re-enqueues it (covers a broker that was down at commit time, or a lost message).
-EMAIL_OUTBOX_MAX_ATTEMPTS = env.int("EMAIL_OUTBOX_MAX_ATTEMPTS", default=6)
+# Email outbox (apps.emails). Delivery attempts before a row is marked failed.
+EMAIL_OUTBOX_MAX_ATTEMPTS = env.int("EMAIL_OUTBOX_MAX_ATTEMPTS", default=8)
+# Retry n waits between half and all of min(BASE * 2**(n-1), MAX) seconds (exponential, jittered).
+EMAIL_OUTBOX_RETRY_BASE_SECONDS = env.float("EMAIL_OUTBOX_RETRY_BASE_SECONDS", default=30)
+EMAIL_OUTBOX_RETRY_MAX_SECONDS = env.float("EMAIL_OUTBOX_RETRY_MAX_SECONDS", default=3600)
+# How long a pending row may be overdue before the sweeper re-enqueues it (a broker that was down at commit
+# time, a lost message), and how often beat runs the sweeper.
 EMAIL_OUTBOX_GRACE_SECONDS = env.int("EMAIL_OUTBOX_GRACE_SECONDS", default=60)
+EMAIL_OUTBOX_SWEEP_SECONDS = env.int("EMAIL_OUTBOX_SWEEP_SECONDS", default=60)
+# A row left "sending" this long is taken to belong to a dead worker and is offered again. Must exceed the
+# delivery task's hard time limit (EMAIL_DELIVERY_TIME_LIMIT), so a live delivery is never duplicated.
+EMAIL_DELIVERY_TIME_LIMIT = env.int("EMAIL_DELIVERY_TIME_LIMIT", default=120)
+EMAIL_OUTBOX_STALE_SECONDS = env.int("EMAIL_OUTBOX_STALE_SECONDS", default=300)
+# Sent and failed rows are deleted after this many days.
+EMAIL_OUTBOX_RETENTION_DAYS = env.int("EMAIL_OUTBOX_RETENTION_DAYS", default=30)
 # Key that encrypts secret email context (codes, tokens) at rest. Default: derived from SECRET_KEY.
 EMAIL_CONTEXT_KEY = env("EMAIL_CONTEXT_KEY", default="")
 

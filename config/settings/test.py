@@ -18,7 +18,8 @@ VAR_DIR.mkdir(exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, like the embedded default, not Django's shared-cache in-memory database: there, concurrent
     # writers fail at once with "database table is locked" instead of waiting out the busy timeout, so race
-    # tests with threads would measure SQLite's test mode rather than our code.
+    # tests with threads would measure SQLite's test mode rather than our code. Worker processes started by a
+    # test (apps/emails/tests/test_worker_killed.py) share it too.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 # Tasks run inline unless a test starts a real worker (the celery_worker fixture turns this off).
@@ -29,5 +30,6 @@ CELERY_BROKER_URL = env("TEST_BROKER_URL", default="redis://127.0.0.1:6379/14")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_connect_timeout": 1,
-    "socket_timeout": 5,
+    "socket_timeout": 3,
+    "max_retries": 0,
 }

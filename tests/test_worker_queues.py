@@ -1,0 +1,68 @@
+"""Every queue a task can be routed to is consumed by the worker we run (Procfile, README, bare worker)."""
+
+import re
+import shlex
+
+import pytest
+from django.conf import settings
+
+from config.celery import app
+from tests.support import ROOT, procfile
+
+
+def routed_queues() -> set[str]:
+    return {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {
+        settings.CELERY_TASK_DEFAULT_QUEUE
+    }
+
+
+def consumed_queues(command: str) -> set[str]:
+    """The queues a `celery -A config worker ...` command line consumes."""
+    argv = shlex.split(command)
+    assert argv[:4] == ["celery", "-A", "config", "worker"], command
+    for i, arg in enumerate(argv):
+        if arg in ("-Q", "--queues"):
+            return set(argv[i + 1].split(","))
+        if arg.startswith(("--queues=", "-Q=")):
+            return set(arg.split("=", 1)[1].split(","))
+    # No -Q: the worker consumes every queue declared in settings (task_queues).
+    return {queue.name for queue in settings.CELERY_TASK_QUEUES}
+
+
+def test_procfile_runs_web_worker_and_beat():
+    entries = procfile()
+    assert set(entries) == {"web", "worker", "beat"}
+    assert "django_celery_beat.schedulers:DatabaseScheduler" in entries["beat"]
+
+
+def test_procfile_worker_consumes_every_routed_queue():
+    assert routed_queues() <= consumed_queues(procfile()["worker"])
+
+
+def test_a_bare_worker_consumes_every_routed_queue_too():
+    assert routed_queues() <= consumed_queues("celery -A config worker")
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/TASKS.md"])
+def test_every_documented_worker_command_consumes_every_routed_queue(doc):
+    text = (ROOT / doc).read_text()
+    commands = re.findall(r"(?:^\s*|`)(celery -A config worker\b[^\n`|]*)", text, re.M)
+    assert commands, f"{doc} documents no worker command"
+    for command in commands:
+        assert routed_queues() <= consumed_queues(command.rstrip("\\ ")), command
+
+
+def test_routes_resolve_to_consumed_queues_for_every_scheduled_and_known_task():
+    consumed = consumed_queues(procfile()["worker"])
+    names = [
+        "apps.users.tasks.anything",
+        "apps.notifications.tasks.anything",
+        "apps.bills.tasks.send_bill_reminders",
+        "apps.goals.tasks.check_goal_milestones",
+        "apps.emails.tasks.deliver_email",
+        "apps.reports.tasks.anything",
+        "apps.ops.tasks.flush_expired_tokens",
+    ]
+    for name in names:
+        route = app.amqp.router.route({}, name)
+        assert route["queue"].name in consumed, name
