@@ -192,7 +192,7 @@ def venv_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def test_database_url() -> str:
+def shared_database_url() -> str:
     """A DATABASE_URL for the database this test session runs on, for worker processes to share it."""
     from django.db import connection
 
