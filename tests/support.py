@@ -154,7 +154,7 @@ def running_worker(**options):
 
 
 @contextlib.contextmanager
-def celery_broker_at(url: str):
+def celery_broker_at(url: str, transport_options: dict | None = None):
     """Point this process's Celery app (publishing and new workers) at another broker for a while."""
     from config.celery import app
 
@@ -163,13 +163,15 @@ def celery_broker_at(url: str):
         app._pool = None
         app.amqp._producer_pool = None
 
-    previous = app.conf.broker_url
+    previous = app.conf.broker_url, app.conf.broker_transport_options
     app.conf.broker_url = url
+    if transport_options is not None:
+        app.conf.broker_transport_options = transport_options
     reset_pools()
     try:
         yield
     finally:
-        app.conf.broker_url = previous
+        app.conf.broker_url, app.conf.broker_transport_options = previous
         reset_pools()
 
 

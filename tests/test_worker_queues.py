@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from config.celery import app
-from tests.support import ROOT, procfile
+from tests.support import ROOT, celery_broker_at, procfile
 
 
 def routed_queues() -> set[str]:
@@ -66,3 +66,23 @@ def test_routes_resolve_to_consumed_queues_for_every_scheduled_and_known_task():
     for name in names:
         route = app.amqp.router.route({}, name)
         assert route["queue"].name in consumed, name
+
+
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
+def test_the_embedded_file_broker_puts_each_routed_task_in_its_own_queue(tmp_path):
+    """Routing on kombu's filesystem transport: one message file per task, named after the target queue."""
+    folders = {name: tmp_path / name for name in ("queue", "control", "processed")}
+    for folder in folders.values():
+        folder.mkdir()
+    options = {
+        "data_folder_in": str(folders["queue"]),
+        "data_folder_out": str(folders["queue"]),
+        "control_folder": str(folders["control"]),
+        "processed_folder": str(folders["processed"]),
+    }
+    with celery_broker_at("filesystem://localhost/", options):
+        app.send_task("apps.emails.tasks.deliver_email", args=[0])
+        app.send_task("apps.bills.tasks.send_bill_reminders")
+        app.send_task("apps.ops.tasks.flush_expired_tokens")
+    queues = sorted(path.name.split(".", 1)[1] for path in folders["queue"].iterdir())
+    assert queues == ["bills.msg", "celery.msg", "emails.msg"]

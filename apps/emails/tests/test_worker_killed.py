@@ -1,19 +1,23 @@
 """A worker process SIGKILLed while it holds deliveries: every email still arrives, none twice.
 
-Separate worker processes (the Procfile's command) on the real Redis broker, sharing this test's database.
-Timeouts are shortened through the workers' environment: Redis hands unacknowledged messages out again
-after 2 s instead of 2 h, and a "sending" claim is stale after 2 s instead of 5 min.
+Two separate worker processes (the Procfile's command) on the real Redis broker share this test's database.
+One is killed while both are in the middle of SMTP exchanges. A "sending" claim is stale after 2 s here
+(instead of 5 min, through the workers' environment), so the outbox sweeper hands the dead worker's rows to
+the survivor. Redis would hand out the dead worker's unacknowledged messages again after the visibility
+timeout (2 h); the test does that at once, and those late copies must not send anything.
 """
 
 import pytest
 import redis
 from django.conf import settings as django_settings
 from django.db import transaction
+from django_celery_results.models import TaskResult
 
 from apps.emails.models import EmailOutbox
 from apps.emails.services import email_send
 from apps.emails.tasks import sweep_outbox
-from tests.support import shared_database_url, start_procfile_worker, venv_env, wait_until
+from config.celery import app
+from tests.support import Process, procfile, shared_database_url, venv_env, wait_until
 
 pytestmark = pytest.mark.requires_services
 
@@ -22,9 +26,18 @@ def _statuses() -> list[str]:
     return sorted(EmailOutbox.objects.values_list("status", flat=True))
 
 
-def _broker_idle(client: redis.Redis) -> bool:
-    queues = [queue.name for queue in django_settings.CELERY_TASK_QUEUES]
-    return sum(client.llen(name) for name in queues) == 0 and client.hlen("unacked") == 0
+def _queued(client: redis.Redis) -> int:
+    return sum(client.llen(queue.name) for queue in django_settings.CELERY_TASK_QUEUES)
+
+
+def _start_workers(env, tmp_path, *names) -> list[Process]:
+    workers = [
+        Process(f"{procfile()['worker']} --hostname {name}@%h", env=env, log=tmp_path / f"{name}.log")
+        for name in names
+    ]
+    for worker in workers:
+        worker.wait_for_output(" ready.", timeout=60)
+    return workers
 
 
 def test_killed_worker_loses_no_email_and_sends_none_twice(celery_broker, smtp_server, tmp_path):
@@ -33,38 +46,42 @@ def test_killed_worker_loses_no_email_and_sends_none_twice(celery_broker, smtp_s
         CELERY_BROKER_URL=celery_broker,
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(django_settings.EMAIL_PORT),
-        CELERY_VISIBILITY_TIMEOUT="2",
         EMAIL_OUTBOX_STALE_SECONDS="2",
         EMAIL_OUTBOX_GRACE_SECONDS="1",
     )
     broker = redis.Redis.from_url(celery_broker)
     addresses = [f"member{i}@example.com" for i in range(4)]
 
-    smtp_server.stall = True  # the server keeps every client waiting at RCPT: deliveries in progress
-    doomed = start_procfile_worker(env=env, log=tmp_path / "doomed.log", name="doomed")
+    doomed, survivor = _start_workers(env, tmp_path, "doomed", "survivor")
     try:
+        smtp_server.stall = True  # the server keeps every client waiting at RCPT: deliveries in progress
         with transaction.atomic():
             for address in addresses:
                 email_send(to=address, template="test")
-        # Concurrency 2, prefetch 1: both pool processes are mid-delivery, each holding an unacked message.
-        wait_until(lambda: smtp_server.stalled == 2, message="two deliveries in progress")
-        assert broker.hlen("unacked") == 2
-    finally:
+        # Concurrency 2, prefetch 1: each worker has two deliveries in progress, each an unacked message.
+        wait_until(lambda: smtp_server.stalled == 4, message="four deliveries in progress")
+        assert broker.hlen("unacked") == 4
         doomed.kill()
-    assert _statuses() == ["pending", "pending", "sending", "sending"]
-    smtp_server.stall = False
+        smtp_server.stall = False
 
-    survivor = start_procfile_worker(env=env, log=tmp_path / "survivor.log", name="survivor")
-    try:
-        # Beat would run the sweeper every minute; here it is sent through the broker every half second.
+        # The survivor finishes its own two; the sweeper (beat's job, here sent every half second) re-offers
+        # the dead worker's two once their claims are stale.
         wait_until(
             lambda: sweep_outbox.delay() and _statuses() == ["sent"] * 4,
             timeout=30,
             interval=0.5,
             message="every row sent",
         )
-        wait_until(lambda: _broker_idle(broker), timeout=30, message="no message left in the broker")
+        # Once the survivor is idle, Redis still holds the dead worker's two messages for it.
+        wait_until(lambda: _queued(broker) == 0 and broker.hlen("unacked") == 2, message="survivor idle")
+        with app.connection_for_write() as conn:  # what Redis does once the visibility timeout passes
+            for tag in broker.hkeys("unacked"):
+                conn.default_channel.qos.restore_by_tag(tag.decode())
+        wait_until(
+            lambda: _queued(broker) + broker.hlen("unacked") == 0, message="no message left in the broker"
+        )
+        wait_until(lambda: TaskResult.objects.filter(result='"skipped"').count() >= 2, message="late copies")
     finally:
-        survivor.kill()  # all done; a warm shutdown would only cost time
+        doomed.kill()
+        survivor.kill()  # done; a warm shutdown would only cost time
     assert sorted(message["To"] for message in smtp_server.messages) == addresses
-    assert "survivor" in survivor.output() and "'sent'" in survivor.output()
