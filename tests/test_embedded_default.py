@@ -53,7 +53,7 @@ def embedded(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'kinwise.sqlite3'}",
         CELERY_BROKER_DIR=str(tmp_path / "broker"),
         EMAIL_FILE_PATH=str(tmp_path / "mail"),
-        PORT=str(port),
+        GUNICORN_BIND=f"127.0.0.1:{port}",
         # beat runs the outbox sweeper every second, for rows that are due at once
         EMAIL_OUTBOX_SWEEP_SECONDS="1",
         EMAIL_OUTBOX_GRACE_SECONDS="0",
@@ -78,10 +78,15 @@ def test_make_run_delivers_emails_to_the_mail_folder_through_the_separate_worker
     _send_test_emails(
         ("ann@example.com", env), ("bob@example.com", {**env, "CELERY_BROKER_DIR": str(tmp / "nowhere")})
     )
-    mails = wait_until(lambda: len(_mails(tmp / "mail")) == 2 and _mails(tmp / "mail"), timeout=30)
-    for address in ("ann@example.com", "bob@example.com"):
-        [mail] = [m for m in mails if f"To: {address}" in m]
-        assert "Subject: KinWise test email" in mail
+    addresses = ("ann@example.com", "bob@example.com")
+
+    def delivered():  # a file may be seen before its writer finished it
+        mails = _mails(tmp / "mail")
+        return all(any(f"To: {a}" in m for m in mails) for a in addresses) and mails
+
+    mails = wait_until(delivered, timeout=30, message="both emails in the mail folder")
+    assert len(mails) == 2
+    assert all("Subject: KinWise test email" in mail for mail in mails)
     sent = [line for line in run.output().splitlines() if "deliver_email" in line and "'sent'" in line]
     assert [line.split("|")[0].split()[-1] for line in sent] == ["worker.1", "worker.1"]
     assert "Outbox sweep re-enqueued" in run.output()

@@ -29,10 +29,11 @@ def consumed_queues(command: str) -> set[str]:
     return {queue.name for queue in settings.CELERY_TASK_QUEUES}
 
 
-def test_procfile_runs_web_worker_and_beat():
+def test_procfile_runs_web_worker_and_beat_after_migrating():
     entries = procfile()
-    assert set(entries) == {"web", "worker", "beat"}
+    assert {"web", "worker", "beat"} <= set(entries)
     assert "django_celery_beat.schedulers:DatabaseScheduler" in entries["beat"]
+    assert "manage.py migrate" in entries["release"]  # installs the beat schedule too
 
 
 def test_procfile_worker_consumes_every_routed_queue():
@@ -43,13 +44,30 @@ def test_a_bare_worker_consumes_every_routed_queue_too():
     assert routed_queues() <= consumed_queues("celery -A config worker")
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/TASKS.md"])
-def test_every_documented_worker_command_consumes_every_routed_queue(doc):
-    text = (ROOT / doc).read_text()
-    commands = re.findall(r"(?:^\s*|`)(celery -A config worker\b[^\n`|]*)", text, re.M)
-    assert commands, f"{doc} documents no worker command"
-    for command in commands:
-        assert routed_queues() <= consumed_queues(command.rstrip("\\ ")), command
+def documented_worker_commands() -> dict[str, list[str]]:
+    """Worker command lines in the README, the docs and any compose/deployment file, by file."""
+    files = [
+        ROOT / "README.md",
+        *ROOT.glob("docs/*.md"),
+        *ROOT.glob("*compose*.y*ml"),
+        *ROOT.glob("deploy/**/*"),
+    ]
+    found = {}
+    for path in files:
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            commands = re.findall(r"(?:^\s*|`|command:\s*)(celery -A config worker\b[^\n`|\"']*)", text, re.M)
+            if commands:
+                found[str(path.relative_to(ROOT))] = commands
+    return found
+
+
+def test_every_documented_worker_command_consumes_every_routed_queue():
+    documented = documented_worker_commands()
+    assert {"README.md", "docs/TASKS.md"} <= set(documented)
+    for doc, commands in documented.items():
+        for command in commands:
+            assert routed_queues() <= consumed_queues(command.rstrip("\\ ")), f"{doc}: {command}"
 
 
 def test_routes_resolve_to_consumed_queues_for_every_scheduled_and_known_task():

@@ -48,6 +48,7 @@ def test_killed_worker_loses_no_email_and_sends_none_twice(celery_broker, smtp_s
         EMAIL_PORT=str(django_settings.EMAIL_PORT),
         EMAIL_OUTBOX_STALE_SECONDS="2",
         EMAIL_OUTBOX_GRACE_SECONDS="1",
+        CELERY_WORKER_CONCURRENCY="2",  # read by the celery command line
     )
     broker = redis.Redis.from_url(celery_broker)
     addresses = [f"member{i}@example.com" for i in range(4)]
