@@ -67,6 +67,7 @@ def embedded(tmp_path):
         yield env, tmp_path, run, port
     finally:
         run.stop(timeout=3)
+        print(run.output()[-8000:])  # shown by pytest when the test failed
 
 
 def test_make_run_delivers_emails_to_the_mail_folder_through_the_separate_worker(embedded):
@@ -87,6 +88,11 @@ def test_make_run_delivers_emails_to_the_mail_folder_through_the_separate_worker
     mails = wait_until(delivered, timeout=30, message="both emails in the mail folder")
     assert len(mails) == 2
     assert all("Subject: KinWise test email" in mail for mail in mails)
-    sent = [line for line in run.output().splitlines() if "deliver_email" in line and "'sent'" in line]
-    assert [line.split("|")[0].split()[-1] for line in sent] == ["worker.1", "worker.1"]
+
+    def senders():  # the process prefix honcho puts on each "deliver_email ... succeeded: 'sent'" log line
+        lines = [line for line in run.output().splitlines() if "deliver_email" in line and "'sent'" in line]
+        return [line.split("|")[0].split()[-1] for line in lines]
+
+    wait_until(lambda: len(senders()) == 2, message="two deliveries logged")
+    assert senders() == ["worker.1", "worker.1"]
     assert "Outbox sweep re-enqueued" in run.output()
