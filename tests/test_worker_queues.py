@@ -62,12 +62,13 @@ def documented_worker_commands() -> dict[str, list[str]]:
     return found
 
 
-def test_every_documented_worker_command_consumes_every_routed_queue():
+def test_the_worker_commands_each_file_documents_consume_every_routed_queue_between_them():
+    """A file may split the queues over several workers (docs/DEPLOY.md does), but none may go unconsumed."""
     documented = documented_worker_commands()
     assert {"README.md", "docs/TASKS.md"} <= set(documented)
     for doc, commands in documented.items():
-        for command in commands:
-            assert routed_queues() <= consumed_queues(command.rstrip("\\ ")), f"{doc}: {command}"
+        consumed = set().union(*(consumed_queues(command.rstrip("\\ ")) for command in commands))
+        assert routed_queues() <= consumed, f"{doc}: {commands}"
 
 
 def test_routes_resolve_to_consumed_queues_for_every_scheduled_and_known_task():
