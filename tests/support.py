@@ -44,13 +44,13 @@ class SmtpSink:
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address in self.refuse:
-            return "550 5.1.1 No such user"
         if self.stall:
             with self._lock:
                 self.stalled += 1
             while self.stall:
                 await asyncio.sleep(0.05)
+        if address in self.refuse:
+            return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -12,8 +12,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
 
+from apps.common import clock
 from apps.emails.crypto import decrypt_json, encrypt_json
 from apps.emails.models import EmailOutbox, EmailStatus
 from apps.emails.registry import SUBJECTS
@@ -42,6 +42,7 @@ def email_send(
         context=context or {},
         secret_context=encrypt_json(secret_context) if secret_context else None,
         dedupe_key=dedupe_key,
+        next_attempt_at=clock.now(),
     )
     if dedupe_key:
         try:
@@ -83,7 +84,7 @@ def _claim(outbox_id: int) -> bool:
     Claimable: pending, or "sending" for longer than a live attempt can take (its worker died). A row that
     already used every attempt is never claimed again (the sweeper marks it failed).
     """
-    now = timezone.now()
+    now = clock.now()
     stale = Q(status=EmailStatus.SENDING, claimed_at__lt=_stale_before(now))
     claimable = Q(status=EmailStatus.PENDING) | stale
     return bool(
@@ -144,10 +145,10 @@ def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
     # The window for a duplicate is between the SMTP server accepting the message and this UPDATE.
     EmailOutbox.objects.filter(id=row.id).update(
         status=EmailStatus.SENT,
-        sent_at=timezone.now(),
+        sent_at=clock.now(),
         secret_context=None,
         last_error="",
-        updated_at=timezone.now(),
+        updated_at=clock.now(),
     )
     logger.info("Email %s sent (template %s, attempt %s)", row.id, row.template, row.attempts)
     return DeliveryOutcome("sent")
@@ -155,7 +156,7 @@ def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
 
 def _record_failure(row: EmailOutbox, exc: Exception) -> DeliveryOutcome:
     error = f"{type(exc).__name__}: {exc}"[:2000]
-    now = timezone.now()
+    now = clock.now()
     if not is_transient(exc) or row.attempts >= settings.EMAIL_OUTBOX_MAX_ATTEMPTS:
         EmailOutbox.objects.filter(id=row.id).update(
             status=EmailStatus.FAILED, last_error=error, secret_context=None, updated_at=now
@@ -181,7 +182,7 @@ def email_sweep(*, limit: int = 500) -> int:
     has used every attempt is marked failed instead. Stops at the first broker error (the next sweep tries
     again). Overlapping sweeps are harmless: delivery claims each row.
     """
-    now = timezone.now()
+    now = clock.now()
     _fail_abandoned(now)
     grace = timedelta(seconds=settings.EMAIL_OUTBOX_GRACE_SECONDS)
     due = (
@@ -221,7 +222,7 @@ def _fail_abandoned(now) -> None:
 
 def email_prune(*, batch: int = 1000) -> int:
     """Delete sent and failed rows older than EMAIL_OUTBOX_RETENTION_DAYS, in small batches."""
-    cutoff = timezone.now() - timedelta(days=settings.EMAIL_OUTBOX_RETENTION_DAYS)
+    cutoff = clock.now() - timedelta(days=settings.EMAIL_OUTBOX_RETENTION_DAYS)
     old = EmailOutbox.objects.filter(status__in=[EmailStatus.SENT, EmailStatus.FAILED], updated_at__lt=cutoff)
     deleted = 0
     while ids := list(old.values_list("id", flat=True)[:batch]):
