@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("apps.bills.urls")),
     path("", include("apps.goals.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.reports.urls")),
 ]

@@ -26,8 +26,12 @@ class EmailSpec:
     context: dict = field(default_factory=dict)
 
 
-def email_send_many(specs: Sequence[EmailSpec], *, batch_size: int = 500) -> list[int]:
-    """Queue many emails; returns the ids of the pending outbox rows now holding them."""
+def email_send_many(specs: Sequence[EmailSpec], *, batch_size: int = 500, enqueue: bool = True) -> list[int]:
+    """Queue many emails; returns the ids of the pending outbox rows now holding them.
+
+    With enqueue=False nothing is published: the caller hands the ids to its own batch task after commit
+    (rows nobody publishes are still delivered: the outbox sweeper re-enqueues pending rows).
+    """
     for spec in specs:
         if spec.template not in SUBJECTS:
             raise ValueError(
@@ -49,7 +53,8 @@ def email_send_many(specs: Sequence[EmailSpec], *, batch_size: int = 500) -> lis
         ids += EmailOutbox.objects.filter(
             dedupe_key__in=keys[start : start + batch_size], status=EmailStatus.PENDING
         ).values_list("id", flat=True)
-    transaction.on_commit(lambda: _enqueue_all(ids))
+    if enqueue:
+        transaction.on_commit(lambda: _enqueue_all(ids))
     return ids
 
 

@@ -19,5 +19,6 @@ SUBJECTS: dict[str, str] = {
     "household_invite": "You're invited to a KinWise household",
     "bill_reminder": "Bill reminder: a bill is due soon",
     "goal_milestone": "A savings goal reached a milestone",
+    "report_ready": "Your KinWise report is ready",
     "account_exists": "Someone tried to sign up with your email",
 }

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.bills",
     "apps.goals",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,7 @@ RATE_LIMITS = {
     "password_change_ip": "10/h",
     "household_invite_user": "30/h",
     "invite_accept_user": "20/10m",
+    "report_request_user": "30/h",
     "register_ip": "3/h",
     "verify_email_ip": "30/10m",
     "verify_email_email": "10/h",
@@ -282,6 +284,9 @@ HOUSEHOLD_INVITE_TTL_DAYS = env.int("HOUSEHOLD_INVITE_TTL_DAYS", default=7)
 # Daily jobs: rows per chunk (one chunk runs inline; more fan out as one task per chunk). See docs/SCALING.md.
 BILL_REMINDER_CHUNK_SIZE = env.int("BILL_REMINDER_CHUNK_SIZE", default=500)
 GOAL_MILESTONE_CHUNK_SIZE = env.int("GOAL_MILESTONE_CHUNK_SIZE", default=500)
+# Reports: longest period one report may cover, and the most CSV rows before it fails as too large.
+REPORT_MAX_DAYS = env.int("REPORT_MAX_DAYS", default=1830)
+REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=100_000)
 
 # ---------------------------------------------------------------------------------------------------------
 # Celery. Reasons for each reliability choice: docs/TASKS.md.

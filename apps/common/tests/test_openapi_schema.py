@@ -21,6 +21,8 @@ STRICT_PATHS = (
     "/api/v1/invites/",
     "/api/v1/bills/",
     "/api/v1/goals/",
+    "/api/v1/notifications/",
+    "/api/v1/reports/",
     "/api/v1/auth/register/",
     "/api/v1/auth/verify-email/",
     "/api/v1/auth/resend-verification/",

@@ -1,17 +1,29 @@
 """Turning events into notifications: an in-app row and/or an email, per each user's preferences.
 
 Built for batches: a job hands over thousands of specs and this costs a handful of queries per batch
-(preferences, notification INSERTs, outbox INSERTs), never one per recipient.
+(preferences, notification INSERTs, outbox INSERTs), never one per recipient. The emails are delivered by
+`deliver_notification_emails` tasks carrying up to EMAILS_PER_TASK outbox ids each (one broker message per
+hundred emails instead of one per email); each id goes through the outbox's own claimed, at-most-once
+delivery, and an email that must be retried gets its own delayed task.
 """
 
+import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from apps.emails.bulk import EmailSpec, email_send_many
+from apps.emails.services import email_deliver
 from apps.notifications.models import DEFAULT_CHANNELS, Notification
 from apps.notifications.selectors import channels_for
 
+logger = logging.getLogger(__name__)
+
 BATCH_SIZE = 500
+# Bounded so a task stays well inside the soft time limit even if every SMTP exchange ran into EMAIL_TIMEOUT.
+EMAILS_PER_TASK = 100
 
 
 @dataclass(frozen=True)
@@ -64,5 +76,42 @@ def notifications_deliver(specs: Sequence[NotificationSpec]) -> Delivered:
                 )
             )
     Notification.objects.bulk_create(in_app, ignore_conflicts=True, batch_size=BATCH_SIZE)
-    email_send_many(emails, batch_size=BATCH_SIZE)
+    outbox_ids = email_send_many(emails, batch_size=BATCH_SIZE, enqueue=False)
+    if outbox_ids:
+        transaction.on_commit(lambda: _publish(outbox_ids))
     return Delivered(len(in_app), len(emails))
+
+
+def _publish(outbox_ids: list[int]) -> None:
+    """One broker connection for all of a chunk's messages (acquiring one per message costs a round trip
+    each)."""
+    from celery import current_app
+
+    from apps.notifications.tasks import deliver_notification_emails
+
+    start = 0
+    try:
+        with current_app.producer_or_acquire() as producer:
+            for start in range(0, len(outbox_ids), EMAILS_PER_TASK):
+                deliver_notification_emails.apply_async(
+                    args=[outbox_ids[start : start + EMAILS_PER_TASK]], producer=producer
+                )
+    except Exception:
+        logger.warning(
+            "Broker unreachable; %s notification email(s) left for the outbox sweeper",
+            len(outbox_ids) - start,
+            exc_info=True,
+        )
+
+
+def notification_emails_deliver(*, outbox_ids: list[int]) -> dict[str, int]:
+    """Deliver outbox rows one by one (each claimed, so a redelivered batch sends nothing twice)."""
+    from apps.emails.tasks import deliver_email
+
+    outcomes: Counter[str] = Counter()
+    for outbox_id in outbox_ids:
+        outcome = email_deliver(outbox_id=outbox_id)
+        if outcome.status == "retry":
+            deliver_email.apply_async(args=[outbox_id], countdown=outcome.retry_in)
+        outcomes[outcome.status] += 1
+    return dict(outcomes)
