@@ -217,6 +217,9 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "apps.users.models.User.Role",
         "HouseholdRoleEnum": "apps.households.models.Role",
         "InviteRoleEnum": "apps.households.models.INVITE_ROLE_CHOICES",
+        "NotificationKindEnum": "apps.notifications.models.NotificationKind",
+        "ReportKindEnum": "apps.reports.models.ReportKind",
+        "ReportStatusEnum": "apps.reports.models.ReportStatus",
     },
     # Swagger UI's JS and CSS are served from our own static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
