@@ -228,19 +228,47 @@ class Process:
         assert text in self.output(), f"process exited ({self.popen.returncode}):\n{self.output()[-4000:]}"
 
     def kill(self) -> None:
-        """SIGKILL the whole process group, as a crashed machine would."""
+        """SIGKILL the process group and every descendant (honcho puts each child in a group of its own)."""
+        tree = _descendants(self.popen.pid)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, signal.SIGKILL)
+        for pid in tree + _descendants(self.popen.pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
         self.popen.wait(timeout=10)
+        self._file.close()
 
     def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM (what Ctrl-C does to `make run`), then SIGKILL whatever is still running."""
+        tree = _descendants(self.popen.pid)
         if self.popen.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.popen.wait(timeout=timeout)
-        self.kill()  # the group's stragglers (pool children), or a process that ignored SIGTERM
-        self._file.close()
+        self.kill()
+        for pid in tree:  # children the leader had when we stopped it, if they outlived it
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` in the process tree (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def start_procfile_worker(*, env: dict[str, str], log: Path, name: str) -> Process:

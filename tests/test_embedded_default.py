@@ -66,7 +66,7 @@ def embedded(tmp_path):
         wait_until(lambda: _readyz(port).get("status") == "ok", timeout=60, message="/readyz ok")
         yield env, tmp_path, run, port
     finally:
-        run.stop(timeout=3)
+        run.stop(timeout=2)
         print(run.output()[-8000:])  # shown by pytest when the test failed
 
 
