@@ -63,6 +63,13 @@ def scheduled_jobs() -> list[ScheduledJob]:
             crontab={"minute": "0", "hour": "3"},
             expire_seconds=6 * 3600,
         ),
+        ScheduledJob(
+            name="purge-expired-auth-records-daily",
+            task="apps.ops.tasks.purge_expired_auth_records",
+            description="Delete one-time codes, MFA challenges, resets and sessions a week after expiry.",
+            crontab={"minute": "15", "hour": "3"},
+            expire_seconds=6 * 3600,
+        ),
     ]
 
 

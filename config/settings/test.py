@@ -1,7 +1,9 @@
 """Test settings: same code paths as production, with a fast hasher and quiet logs."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, REDIS_URL, VAR_DIR, env
+from .base import CACHES, DATABASES, REDIS_URL, STATIC_ROOT, VAR_DIR, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
@@ -14,6 +16,7 @@ else:
 
 TEST_RUNNER = "django.test.runner.DiscoverRunner"
 VAR_DIR.mkdir(exist_ok=True)
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, like the embedded default, not Django's shared-cache in-memory database: there, concurrent
