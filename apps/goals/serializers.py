@@ -58,7 +58,7 @@ class GoalSerializer(serializers.ModelSerializer):
     owner = serializers.IntegerField(source="owner_id", allow_null=True)
     target_amount = MoneyField()
     current_amount = MoneyField(allow_zero=True)
-    progress_percent = serializers.DecimalField(max_digits=8, decimal_places=2)
+    progress_percent = serializers.DecimalField(max_digits=None, decimal_places=2)
     milestones_reached = serializers.SerializerMethodField(help_text="Milestones (25/50/75/100) announced.")
 
     class Meta:

@@ -149,3 +149,12 @@ def test_goal_list_has_a_fixed_query_budget(auth_client, household, django_asser
     GoalFactory.create_batch(20, household=household)
     with django_assert_max_num_queries(6):
         assert auth_client.get(GOALS).json()["count"] == 20
+
+
+def test_extreme_progress_is_reported_not_a_500(auth_client, household):
+    goal = GoalFactory(household=household, target_amount="0.01", current_amount="999999999999.00")
+    response = auth_client.get(f"{GOALS}{goal.id}/")
+    assert response.status_code == 200
+    assert response.json()["progress_percent"] == "9999999999990000.00"
+    response = auth_client.patch(f"{GOALS}{goal.id}/", {"target_amount": "999999999999.99"}, format="json")
+    assert response.json()["progress_percent"] == "100.00"
