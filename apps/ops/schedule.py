@@ -70,6 +70,27 @@ def scheduled_jobs() -> list[ScheduledJob]:
             crontab={"minute": "15", "hour": "3"},
             expire_seconds=6 * 3600,
         ),
+        ScheduledJob(
+            name="purge-stale-invites-daily",
+            task="apps.households.tasks.purge_stale_invites",
+            description="Delete household invites long past their expiry.",
+            crontab={"minute": "20", "hour": "3"},
+            expire_seconds=6 * 3600,
+        ),
+        ScheduledJob(
+            name="purge-read-notifications-daily",
+            task="apps.notifications.tasks.purge_read_notifications",
+            description="Delete notifications read more than 90 days ago.",
+            crontab={"minute": "25", "hour": "3"},
+            expire_seconds=6 * 3600,
+        ),
+        ScheduledJob(
+            name="purge-old-reports-daily",
+            task="apps.reports.tasks.purge_old_reports",
+            description="Delete generated reports (and their CSV) 30 days after they finished.",
+            crontab={"minute": "40", "hour": "3"},
+            expire_seconds=6 * 3600,
+        ),
     ]
 
 

@@ -42,6 +42,10 @@ def test_housekeeping_runs_daily():
     tasks = dict(PeriodicTask.objects.filter(crontab__isnull=False).values_list("name", "task"))
     assert tasks["prune-email-outbox-daily"] == "apps.emails.tasks.prune_outbox"
     assert tasks["flush-expired-tokens-daily"] == "apps.ops.tasks.flush_expired_tokens"
+    assert tasks["purge-expired-auth-records-daily"] == "apps.ops.tasks.purge_expired_auth_records"
+    assert tasks["purge-stale-invites-daily"] == "apps.households.tasks.purge_stale_invites"
+    assert tasks["purge-read-notifications-daily"] == "apps.notifications.tasks.purge_read_notifications"
+    assert tasks["purge-old-reports-daily"] == "apps.reports.tasks.purge_old_reports"
 
 
 def test_running_migrate_again_duplicates_nothing_and_keeps_an_operators_disable():
