@@ -1,13 +1,33 @@
 """Read what the SMTP sink received: every code the benchmark uses comes from a delivered email."""
 
+import email
+import os
 import re
 import time
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
-
-from bench.smtp_sink import count_messages, read_messages, text_of
 
 LOGIN_CODE_RE = re.compile(r"login code is: (\d{6})")
 VERIFY_CODE_RE = re.compile(r"enter this code in the app instead: (\d{6})", re.IGNORECASE)
+
+
+def count_messages(directory: Path) -> int:
+    with os.scandir(directory) as entries:
+        return sum(1 for entry in entries if entry.name.endswith(".eml"))
+
+
+def read_messages(directory: Path, start: int = 0) -> list[tuple[int, EmailMessage]]:
+    """Messages numbered above `start` (the sink names them <n>.eml), oldest first, as (number, message)."""
+    paths = {int(path.stem): path for path in directory.glob("*.eml")}
+    return [
+        (number, email.message_from_bytes(paths[number].read_bytes(), policy=policy.default))
+        for number in sorted(n for n in paths if n > start)
+    ]
+
+
+def text_of(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 class Mailbox:

@@ -10,6 +10,9 @@ import threading
 from pathlib import Path
 
 SAVE_EVERY = 25
+# Each worker's first requests to a path pay one-time costs (lazy imports such as redis's, first
+# connections); they are served but not profiled.
+SKIP_FIRST = 20
 
 
 def _slug(path: str) -> str:
@@ -25,10 +28,15 @@ class ProfileMiddleware:
         self.paths = set(settings.BENCH_PROFILE_PATHS)
         self.sessions: dict[str, object] = {}
         self.counts: dict[str, int] = {}
+        self.seen: dict[str, int] = {}
         self.lock = threading.Lock()
 
     def __call__(self, request):
         if request.path not in self.paths:
+            return self.get_response(request)
+        with self.lock:
+            self.seen[request.path] = seen = self.seen.get(request.path, 0) + 1
+        if seen <= SKIP_FIRST:
             return self.get_response(request)
         from pyinstrument import Profiler
 

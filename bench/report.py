@@ -79,7 +79,9 @@ def render(results: dict) -> str:
     else:
         for size, figures in reminders["runs"].items():
             lines.append(
-                f"bill reminders over {int(size):,} due bills: {figures['items_per_s']:.0f} items/s, "
-                f"{figures['seconds']:.1f} s, peak memory {figures['peak_memory_mb']:.0f} MB"
+                f"bill reminders over {int(size):,} due bills: {figures['items_per_s']:.0f} reminders/s "
+                f"({figures['seconds']:.1f} s, {figures['chunks']} chunks, one process), peak Python memory "
+                f"{figures['peak_memory_mb']:.1f} MB (tracemalloc), process max RSS "
+                f"{figures['process_max_rss_mb']:.0f} MB"
             )
     return "\n".join(lines)

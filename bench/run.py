@@ -1,11 +1,12 @@
 """`make bench`: start the service as in production on this machine, load it, print one table, save JSON.
 
 Processes (each started and stopped here): a private redis-server (cache + broker), the machine's Postgres
-(started if down, never stopped) with a fresh `kinwise_bench` database, gunicorn on config.wsgi, the
-Procfile's Celery worker, an SMTP sink (bench/smtp_sink.py). The load comes from bench/loadgen.py, a separate
-process, over loopback. Settings: config.settings.bench (production + the ceiling endpoint + raised limits).
+(started if down, never stopped) with a fresh `kinwise_bench` database, the Procfile's web command (gunicorn
+on config.wsgi) and worker command, an SMTP sink (scripts/smtp_sink.py). The load comes from
+bench/loadgen.py, a separate process, over loopback. Settings: config.settings.bench (production, plus the
+ceiling endpoint and raised rate limits). Method and one run's figures: docs/PERFORMANCE.md.
 
-    .venv/bin/python -m bench.run [--duration 5] [--concurrency 1,8,16] [--emails 2000] [--quick]
+    .venv/bin/python -m bench.run [--duration 5] [--concurrency 1,8,16] [--emails 1000] [--quick]
 """
 
 import argparse
@@ -343,7 +344,14 @@ class Bench:
         log(f"email pipeline: {self.results['email_pipeline']}")
 
     def run_reminders(self) -> None:
+        """Last: the worker is stopped first, so the job has the machine to itself and the emails it queues
+        wait in the broker (their delivery rate is the email pipeline's figure; bench/reminders.py deletes
+        the rows afterwards, so those messages would find nothing to send anyway)."""
         from bench import data
+
+        for process in self.processes:
+            if process.name == "worker":
+                process.stop()
 
         self.results["reminders"] = data.reminders(self.args.reminders)
         log(f"bill reminders: {self.results['reminders'].get('status')}")
@@ -359,7 +367,7 @@ def parse_args(argv):
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each point")
     parser.add_argument("--concurrency", default="1,8,16", help="comma-separated levels")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
-    parser.add_argument("--emails", type=int, default=2000, help="emails through the outbox pipeline")
+    parser.add_argument("--emails", type=int, default=1000, help="emails through the outbox pipeline")
     parser.add_argument("--reminders", default="10000,100000", help="due-bill counts for the reminder job")
     parser.add_argument("--only", default="", help="comma-separated parts: http,queries,pipeline,reminders")
     parser.add_argument(

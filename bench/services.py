@@ -37,6 +37,7 @@ class Process:
         self.name = name
         self.argv = argv
         self.log_path = log_dir / f"{name}.log"
+        self.stopped = False
         self._log = self.log_path.open("wb")
         self.popen = subprocess.Popen(
             argv, cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
@@ -50,11 +51,12 @@ class Process:
         return self.popen.poll() is None
 
     def check(self) -> None:
-        if not self.alive():
+        if not self.stopped and not self.alive():
             tail = self.log_path.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{self.name} exited with {self.popen.returncode}:\n{tail}")
 
     def stop(self, timeout: float = 15.0) -> None:
+        self.stopped = True
         if self.alive():
             os.killpg(self.popen.pid, signal.SIGTERM)
             try:
@@ -113,8 +115,9 @@ def start_redis(log_dir: Path) -> tuple[Process, str]:
 
 
 def start_smtp_sink(mail_dir: Path, env: dict, log_dir: Path) -> tuple[Process, int]:
+    """scripts/smtp_sink.py (shared with scripts/smoke): accepts every message, writes <n>.eml files."""
     port = free_port()
-    argv = [str(VENV_BIN / "python"), "-m", "bench.smtp_sink", "--port", str(port), "--dir", str(mail_dir)]
+    argv = [str(VENV_BIN / "python"), "scripts/smtp_sink.py", "--port", str(port), "--dir", str(mail_dir)]
     process = Process("smtp-sink", argv, env=env, log_dir=log_dir)
     wait_for(lambda: process.check() or _can_connect("127.0.0.1", port), timeout=15, what="the SMTP sink")
     return process, port
@@ -128,7 +131,11 @@ def run_manage(args: list[str], env: dict, timeout: float = 300) -> None:
 
 def start_gunicorn(*, workers: int, env: dict, log_dir: Path) -> tuple[Process, str]:
     """The Procfile's web command verbatim (gunicorn config.wsgi, configured by gunicorn.conf.py), bound to a
-    free loopback port with `workers` sync workers through the variables that file reads."""
+    free loopback port with `workers` sync workers through the variables that file reads.
+
+    One deviation: no worker recycling (production recycles a worker after ~2000 requests). A recycle costs
+    a new worker's imports, 1-2 s of CPU, which would land in whichever point happened to cross the count.
+    """
     port = free_port()
     command = procfile_command("web")
     env = {
@@ -136,6 +143,7 @@ def start_gunicorn(*, workers: int, env: dict, log_dir: Path) -> tuple[Process, 
         "PATH": f"{VENV_BIN}:{env.get('PATH', os.defpath)}",
         "WEB_CONCURRENCY": str(workers),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_CMD_ARGS": "--max-requests 0",
     }
     process = Process("gunicorn", ["bash", "-c", f"exec {command}"], env=env, log_dir=log_dir)
     base_url = f"http://127.0.0.1:{port}"
