@@ -26,10 +26,11 @@ def _window() -> timedelta:
     return timedelta(hours=settings.AUTH_FAILURE_WINDOW_HOURS)
 
 
-def paused_until_subquery(factor: str) -> Subquery:
-    """For annotating a User queryset: when this factor's pause ends (None when not paused)."""
+def paused_until_subquery(factor: str, *, user_field: str = "pk") -> Subquery:
+    """For annotating a queryset whose `user_field` is a user id (a User queryset by default): when this
+    factor's pause ends (None when not paused)."""
     return Subquery(
-        AuthFailureWindow.objects.filter(user=OuterRef("pk"), factor=factor).values("paused_until")[:1]
+        AuthFailureWindow.objects.filter(user=OuterRef(user_field), factor=factor).values("paused_until")[:1]
     )
 
 

@@ -49,6 +49,21 @@ def _users_with_pause():
     return User.objects.annotate(otp_paused_until=paused_until_subquery(Factor.OTP))
 
 
+def _account_and_newest_code(email: str) -> tuple[User | None, EmailOTP | None]:
+    """The account (with its pause and TOTP device) and its newest code: one query when there is a code."""
+    otp = (
+        EmailOTP.objects.select_related("user", "user__totp_device")
+        .annotate(otp_paused_until=paused_until_subquery(Factor.OTP, user_field="user_id"))
+        .filter(user__email=email)
+        .order_by("-id")
+        .first()
+    )
+    if otp is None:
+        return _users_with_pause().select_related("totp_device").filter(email=email).first(), None
+    otp.user.otp_paused_until = otp.otp_paused_until
+    return otp.user, otp
+
+
 def _live(otp: EmailOTP, now: datetime) -> Q:
     """The conditions under which `otp` may still be tried, checked by the database at UPDATE time."""
     newer = EmailOTP.objects.filter(user_id=otp.user_id, id__gt=otp.id)
@@ -110,13 +125,12 @@ def otp_verify(*, email: str, code: str, request: HttpRequest | None) -> LoginRe
     """
     email = normalize_email(email)
     now = clock.now()
-    user = _users_with_pause().select_related("totp_device").filter(email=email).first()
+    user, otp = _account_and_newest_code(email)
     if not user_can_log_in(user):
         constant_time_compare(_NO_CODE_HASH, _code_hash(0, code))
         _fail(user=user, email=email, request=request, reason="no_account")
     raise_if_paused(user.otp_paused_until, now)
 
-    otp = EmailOTP.objects.filter(user=user).order_by("-id").first()
     if otp is None:
         constant_time_compare(_NO_CODE_HASH, _code_hash(user.pk, code))
         _fail(user=user, email=email, request=request, reason="no_code")
