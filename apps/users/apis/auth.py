@@ -87,7 +87,21 @@ class LogoutApi(APIView):
 
 
 class AccountDeleteInputSerializer(serializers.Serializer):
-    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    """The current password, or (for a user with MFA on) a code from the authenticator app."""
+
+    password = serializers.CharField(
+        max_length=128, trim_whitespace=False, required=False, style={"input_type": "password"}
+    )
+    code = serializers.RegexField(
+        r"^[0-9]{6}$", required=False, help_text="A current TOTP code; only when MFA is on."
+    )
+
+    def validate(self, attrs):
+        if "password" not in attrs and "code" not in attrs:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send your password, or a code from your authenticator app."]}
+            )
+        return attrs
 
 
 class MeApi(APIView):
@@ -123,15 +137,21 @@ class MeApi(APIView):
         tags=["auth"],
         summary="Delete your account",
         description=(
-            "Needs the current password (400 with code wrong_password otherwise). The account is deactivated "
-            "at once, every session is signed out, and personal data is erased or anonymised; households you "
-            "alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the "
-            "only owner of a household that other people belong to: make one of them an owner, or delete the "
-            "household, first."
+            "Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, "
+            "invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused). The account is "
+            "deactivated at once, every session is signed out, and personal data is erased or anonymised; "
+            "households you alone belong to are deleted with it. 409 (code last_owner, with `households`) "
+            "while you are the only owner of a household that other people belong to: make one of them an "
+            "owner, or delete the household, first."
         ),
     )
     def delete(self, request):
         data = AccountDeleteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        account_delete(user=request.user, password=data.validated_data["password"], request=request)
+        account_delete(
+            user=request.user,
+            password=data.validated_data.get("password"),
+            code=data.validated_data.get("code"),
+            request=request,
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -40,25 +40,46 @@ def placeholder_email(user_id: int) -> str:
     return f"deleted-{user_id}@deleted.invalid"
 
 
-def account_delete(*, user: User, password: str | None, request: HttpRequest | None) -> DeletionResult:
-    """Check the password, refuse while the user is the last owner of a shared household, then erase.
+def account_delete(
+    *, user: User, password: str | None = None, code: str | None = None, request: HttpRequest | None
+) -> DeletionResult:
+    """Refuse while the user is the last owner of a shared household; check the password (or, with MFA on, a
+    TOTP code); then erase. A household whose only member is this user is deleted with the account.
 
-    A household whose only member is this user is deleted with the account.
+    The household check runs first, so a 409 spends no code; it runs again under lock before erasing.
     """
-    if not password or not user.check_password(password):
-        _refuse(
-            WRONG_PASSWORD,
-            "wrong_password",
-            user=user,
-            request=request,
-            reason="wrong_password",
-            extra={"password": [WRONG_PASSWORD]},
-        )
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        solo, blocked = _households(user)
-        if not blocked:
-            return _erase(user=user, solo=solo, request=request)
+    _, blocked = _households(user, lock=False)
+    if not blocked:
+        _confirm_identity(user=user, password=password, code=code, request=request)
+        with transaction.atomic():
+            user = User.objects.select_for_update().get(pk=user.pk)
+            solo, blocked = _households(user, lock=True)
+            if not blocked:
+                return _erase(user=user, solo=solo, request=request)
+    _refuse_last_owner(user=user, blocked=blocked, request=request)
+
+
+def _confirm_identity(*, user: User, password: str | None, code: str | None, request) -> None:
+    if password is not None or code is None:
+        if not password or not user.check_password(password):
+            _refuse(
+                WRONG_PASSWORD,
+                "wrong_password",
+                user=user,
+                request=request,
+                reason="wrong_password",
+                extra={"password": [WRONG_PASSWORD]},
+            )
+        return
+    from apps.users.services.mfa import mfa_reauthenticate
+
+    try:
+        mfa_reauthenticate(user=user, code=code, request=request)
+    except ApplicationError as error:
+        _refuse(error.message, error.code, user=user, request=request, reason=error.code)
+
+
+def _refuse_last_owner(*, user: User, blocked: list[Household], request) -> NoReturn:
     names = ", ".join(f"“{h.name}”" for h in blocked)
     _refuse(
         f"You are the last owner of {names}, which other people belong to. Make another member an owner, "
@@ -72,16 +93,17 @@ def account_delete(*, user: User, password: str | None, request: HttpRequest | N
     )
 
 
-def _households(user: User) -> tuple[list[Household], list[Household]]:
+def _households(user: User, *, lock: bool) -> tuple[list[Household], list[Household]]:
     """(households this user alone belongs to, households that block the deletion).
 
-    A household blocks when the user is its only owner and other people belong to it. The household rows are
-    locked first, so a concurrent invite acceptance or role change there waits for this decision.
+    A household blocks when the user is its only owner and other people belong to it. With `lock`, the
+    household rows are locked first, so a concurrent invite acceptance or role change waits for the decision.
     """
     ids = list(Membership.objects.filter(user=user, role=Role.OWNER).values_list("household_id", flat=True))
     if not ids:
         return [], []
-    households = list(Household.objects.select_for_update().filter(id__in=ids).order_by("id"))
+    households = Household.objects.filter(id__in=ids).order_by("id")
+    households = list(households.select_for_update() if lock else households)
     others = {
         row["household_id"]: row
         for row in Membership.objects.filter(household_id__in=ids)

@@ -240,6 +240,27 @@ def mfa_disable(
         raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
 
 
+def mfa_reauthenticate(*, user: User, code: str, request: HttpRequest | None) -> None:
+    """Prove the TOTP factor once more before a sensitive action (e.g. deleting the account).
+
+    The code is spent as at login (no replay) in its own committed transaction; a wrong one counts against the
+    account's TOTP budget like any other. Raises ApplicationError when MFA is off or the code is wrong.
+    """
+    now = clock.now()
+    device = _confirmed_device(user)
+    if device is None:
+        raise ApplicationError("Two-factor authentication is not on.", code="mfa_not_enabled")
+    raise_if_paused(factor_paused_until(user=user, factor=Factor.TOTP), now)
+    try:
+        with transaction.atomic():
+            _consume_second_factor(
+                user=user, device=device, code=code, recovery_code=None, request=request, now=now
+            )
+    except _WrongFactor as refused:
+        _record_wrong_factor(user=user, used_totp=True, guess=refused.guess, request=request)
+        raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
+
+
 def mfa_challenge_start(*, user: User, method: str) -> str:
     """Record that `user` passed the first factor `method`; return the token that names this challenge."""
     token = secrets.token_urlsafe(32)

@@ -1,5 +1,7 @@
 """DELETE /api/v1/auth/me/ — deleting one's own account."""
 
+from datetime import timedelta
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -9,6 +11,8 @@ from apps.households.tests.factories import MembershipFactory, household_with
 from apps.users.models import EmailOTP, LoginSession, RecoveryCode, TotpDevice, User
 from apps.users.tests.account_support import ME, RESET_SUBJECT, ask_reset, login, mails, refresh, refused
 from apps.users.tests.factories import UserFactory
+from apps.users.tests.mfa_helpers import enable_mfa, totp_code
+from apps.users.tests.mfa_helpers import wrong as mfa_wrong
 from apps.users.tests.otp_helpers import request_code
 from apps.users.tests.registration_support import register
 from apps.users.tests.secret_scan import database_hits
@@ -127,3 +131,39 @@ def test_attempts_are_limited_per_user(auth_client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "account_delete_user": "2/h"}
     codes = [delete_account(auth_client, "NotMyPass123!").status_code for _ in range(3)]
     assert codes == [400, 400, 429]
+
+
+@pytest.fixture
+def mfa_secret(auth_client, clock):
+    secret, _ = enable_mfa(auth_client)
+    clock.advance(timedelta(seconds=30))  # the confirming code's step is spent
+    return secret
+
+
+def test_with_mfa_on_a_totp_code_can_confirm_the_deletion(auth_client, user, mfa_secret):
+    response = auth_client.delete(ME, {"code": totp_code(mfa_secret)}, format="json")
+    assert response.status_code == 204, response.content
+    user.refresh_from_db()
+    assert user.deleted_at is not None and not TotpDevice.objects.filter(user=user).exists()
+
+
+def test_a_wrong_totp_code_is_refused_and_audited(auth_client, user, mfa_secret):
+    response = auth_client.delete(ME, {"code": mfa_wrong(totp_code(mfa_secret))}, format="json")
+    refused(response, 400, "invalid_mfa_code")
+    assert auth_client.get(ME).status_code == 200
+    assert AuditLog.objects.filter(action_type=AuditAction.MFA_FAILED, actor=user).count() == 1
+    assert AuditLog.objects.filter(action_type=AuditAction.ACCOUNT_DELETE_REFUSED, actor=user).count() == 1
+
+
+def test_a_code_is_refused_when_mfa_is_off(auth_client):
+    refused(auth_client.delete(ME, {"code": "123456"}, format="json"), 400, "mfa_not_enabled")
+    assert auth_client.get(ME).status_code == 200
+
+
+def test_a_409_spends_no_code(auth_client, user, mfa_secret):
+    shared = household_with(user, name="Smith family")
+    member = MembershipFactory(household=shared, role=Role.MEMBER)
+    code = totp_code(mfa_secret)
+    refused(auth_client.delete(ME, {"code": code}, format="json"), 409, "last_owner")
+    Membership.objects.filter(id=member.id).update(role=Role.OWNER)
+    assert auth_client.delete(ME, {"code": code}, format="json").status_code == 204

@@ -30,10 +30,10 @@ def test_endpoint_documents_its_responses(schema, path, method):
     assert set(operation["responses"]) == EXPECTED[(path, method)]
 
 
-def test_account_deletion_documents_its_password_body(schema):
+def test_account_deletion_documents_its_password_or_code_body(schema):
     body = schema["paths"]["/api/v1/auth/me/"]["delete"]["requestBody"]
     ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    assert schema["components"]["schemas"][ref]["required"] == ["password"]
+    assert set(schema["components"]["schemas"][ref]["properties"]) == {"password", "code"}
 
 
 def test_reset_confirm_accepts_a_token_or_an_email_and_code(schema):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from rest_framework.test import APIClient
 
 from apps.audit.models import AuditAction, AuditLog
 from apps.users.tests.account_support import (
@@ -23,6 +24,7 @@ from apps.users.tests.account_support import (
     wrong,
 )
 from apps.users.tests.factories import UserFactory
+from apps.users.tests.mfa_helpers import answer, enable_mfa, totp_code
 from apps.users.tests.secret_scan import database_hits
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +251,18 @@ def test_after_a_rotation_without_fallbacks_the_link_is_refused(api_client, user
     settings.SECRET_KEY = "rotated-" + settings.SECRET_KEY
     settings.SECRET_KEY_FALLBACKS = []
     refused(reset_with_token(api_client, token_in(reset_mail.body, "reset-password")), 400, "invalid_token")
+
+
+def test_a_second_factor_pending_from_a_login_with_the_old_password_dies_with_the_reset(
+    auth_client, api_client, user, password, mailoutbox, clock
+):
+    secret, _ = enable_mfa(auth_client)
+    clock.advance(timedelta(seconds=30))
+    pending = login(APIClient(), user.email, password).json()["mfa_token"]
+    ask_reset(api_client, user.email)
+    reset_with_token(
+        api_client, token_in(last_mail(mailoutbox, user.email, RESET_SUBJECT).body, "reset-password")
+    )
+    assert answer(pending, code=totp_code(secret)).status_code == 401
+    fresh = login(APIClient(), user.email, NEW_PASSWORD).json()
+    assert fresh.get("mfa_required") is True  # the reset leaves MFA on

@@ -1,11 +1,14 @@
 """Security notices: each event sends its notice once, to the right address, as HTML and text.
 
-Token reuse and the OTP pause have their notice-once tests next to their flows (test_sessions_api.py,
-test_otp_limits.py).
+Token reuse, the OTP pause and the TOTP pause have their notice-once tests next to their flows
+(test_sessions_api.py, test_otp_limits.py, test_mfa_api.py).
 """
+
+from datetime import timedelta
 
 import pytest
 from django.template.loader import render_to_string
+from rest_framework.test import APIClient
 
 from apps.emails.registry import SUBJECTS
 from apps.users.services.security_notices import NOTICE_TEMPLATES
@@ -22,9 +25,15 @@ from apps.users.tests.account_support import (
     reset_with_token,
     token_in,
 )
+from apps.users.tests.mfa_helpers import DISABLE as MFA_DISABLE
+from apps.users.tests.mfa_helpers import answer, enable_mfa, totp_code
+from apps.users.tests.mfa_helpers import password_login as mfa_password_login
 
 pytestmark = pytest.mark.django_db
 NOTICE_SUBJECTS = {SUBJECTS[template] for template in NOTICE_TEMPLATES.values()}
+MFA_ENABLED = "Two-factor authentication is now on"
+MFA_DISABLED = "Two-factor authentication was turned off"
+RECOVERY_USED = "A KinWise recovery code was used"
 
 
 def notices(mailoutbox) -> list[tuple[list[str], str]]:
@@ -75,3 +84,31 @@ def test_every_notice_has_a_subject_and_html_and_text_bodies(kind, settings):
     for extension in ("html", "txt"):
         body = render_to_string(f"emails/{template}.{extension}", context)
         assert "Hi Ann" in body and f"{settings.FRONTEND_URL}/reset-password" in body
+
+
+@pytest.fixture
+def mfa_on(auth_client, clock, mailoutbox):
+    secret, recovery = enable_mfa(auth_client)
+    clock.advance(timedelta(seconds=30))  # the confirming code's step is spent
+    return secret, recovery
+
+
+def test_turning_mfa_on_sends_one_mfa_enabled_notice(auth_client, user, mfa_on, mailoutbox):
+    assert notices(mailoutbox) == [([user.email], MFA_ENABLED)]
+
+
+def test_turning_mfa_off_sends_one_mfa_disabled_notice(auth_client, user, mfa_on, mailoutbox):
+    mailoutbox.clear()
+    code = totp_code(mfa_on[0])
+    assert auth_client.post(MFA_DISABLE, {"code": code}, format="json").status_code == 200
+    auth_client.post(MFA_DISABLE, {"code": code}, format="json")  # refused: already off
+    assert notices(mailoutbox) == [([user.email], MFA_DISABLED)]
+
+
+def test_a_recovery_code_login_sends_one_notice_with_the_codes_left(user, password, mfa_on, mailoutbox):
+    mailoutbox.clear()
+    for _ in range(2):  # the second use of the same code is refused and tells nobody
+        challenge = mfa_password_login(APIClient(), user.email, password).json()["mfa_token"]
+        answer(challenge, recovery_code=mfa_on[1][0])
+    assert notices(mailoutbox) == [([user.email], RECOVERY_USED)]
+    assert "9 unused code(s) remain" in mailoutbox[0].body
