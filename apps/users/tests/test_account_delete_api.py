@@ -8,6 +8,8 @@ from rest_framework.test import APIClient
 from apps.audit.models import AuditAction, AuditLog
 from apps.households.models import Household, Membership, Role
 from apps.households.tests.factories import MembershipFactory, household_with
+from apps.notifications.models import Notification, NotificationPreference
+from apps.notifications.tests.factories import NotificationFactory
 from apps.users.models import EmailOTP, LoginSession, RecoveryCode, TotpDevice, User
 from apps.users.tests.account_support import ME, RESET_SUBJECT, ask_reset, login, mails, refresh, refused
 from apps.users.tests.factories import UserFactory
@@ -18,6 +20,7 @@ from apps.users.tests.registration_support import register
 from apps.users.tests.secret_scan import database_hits
 
 pytestmark = pytest.mark.django_db
+PREFERENCES = "/api/v1/notifications/preferences/"
 
 
 def delete_account(client, password):
@@ -167,3 +170,16 @@ def test_a_409_spends_no_code(auth_client, user, mfa_secret):
     refused(auth_client.delete(ME, {"code": code}, format="json"), 409, "last_owner")
     Membership.objects.filter(id=member.id).update(role=Role.OWNER)
     assert auth_client.delete(ME, {"code": code}, format="json").status_code == 204
+
+
+def test_notifications_and_notification_preferences_go_with_the_account(auth_client, user, password):
+    NotificationFactory(user=user)
+    patch = auth_client.patch(PREFERENCES + "bill_reminder/", {"email": False}, format="json")
+    assert patch.status_code == 200
+    someone_else = NotificationFactory()
+    assert delete_account(auth_client, password).status_code == 204
+    assert not Notification.objects.filter(user=user).exists()
+    assert not NotificationPreference.objects.filter(user=user).exists()
+    assert Notification.objects.filter(id=someone_else.id).exists()
+    rows = AuditLog.objects.get(action_type=AuditAction.ACCOUNT_DELETED).metadata["rows_removed"]
+    assert rows["notifications.Notification"] == 1 and rows["notifications.NotificationPreference"] == 1
