@@ -3,7 +3,7 @@ and how fast the sweeper scans. The figures docs/SCALING.md builds its paper mod
 
     .venv/bin/python bench/outbox_delivery.py [--emails 2000] [--concurrency 1 2]
 
-Needs Postgres and Redis (like scripts/smoke). Uses its own database kinwise_bench (recreated) and Redis
+Needs Postgres and Redis (like scripts/smoke). Uses its own database kinwise_bench_ops (recreated) and Redis
 databases 12 (cache) and 13 (broker); a real worker process (`celery worker --queues emails`) delivers to an
 in-process SMTP sink that accepts every message. Prints one line per measurement and a JSON summary.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379").rstrip("/")
-DATABASE = "kinwise_bench"
+DATABASE = "kinwise_bench_ops"  # not kinwise_bench: `make bench` recreates that one
 
 
 def free_port() -> int:
