@@ -3,7 +3,7 @@ the per-process figures of the 10-million-household model in docs/SCALING.md.
 
     .venv/bin/python bench/daily_jobs.py [--households 2500] [--chunk 500]
 
-Needs Postgres and Redis. Own database kinwise_bench_ops (recreated), Redis databases 12 and 13 (flushed).
+Needs Postgres and redis-server. Own database kinwise_bench_ops (recreated) and its own redis-server.
 Seeds `households` households with 2 reminded members, 4 bills due tomorrow and 2 goals each (a third of the
 goals just past 50 %), then runs each job's chunks one after another in this process — exactly what one
 worker process does with the chunk tasks — and the emails they queue are published to the broker on commit,
@@ -23,8 +23,15 @@ from decimal import Decimal
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+from bench.services import start_redis  # noqa: E402
+
+LOG_DIR = BASE_DIR / "var" / "bench-ops"
+LOG_DIR.mkdir(parents=True, exist_ok=True)
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379").rstrip("/")
+# A private redis-server on a free port (bench.services.start_redis): scripts/smoke, other checkouts' tests
+# and this benchmark would otherwise flush or consume each other's queues on the shared Redis.
+REDIS = ""
 DATABASE = "kinwise_bench_ops"
 AT = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -36,8 +43,8 @@ def setup() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
-        "REDIS_URL": f"{REDIS}/12",
-        "CELERY_BROKER_URL": f"{REDIS}/13",
+        "REDIS_URL": f"{REDIS}/0",
+        "CELERY_BROKER_URL": f"{REDIS}/1",
         "CELERY_RESULT_BACKEND": "",
         "EMAIL_HOST": "127.0.0.1",
         "FRONTEND_URL": "https://app.kinwise.bench",
@@ -180,6 +187,15 @@ def main() -> None:
         help="what-if: skip the per-email broker publish on commit (the sweeper would send them later)",
     )
     args = parser.parse_args()
+    global REDIS
+    redis_server, REDIS = start_redis(LOG_DIR)
+    try:
+        run(args)
+    finally:
+        redis_server.stop()
+
+
+def run(args) -> None:
     setup()
     if args.no_publish:
         import apps.emails.bulk
@@ -193,7 +209,7 @@ def main() -> None:
     from apps.goals.services.milestones import goal_milestone_ranges, goal_milestones_check_range
 
     settings.BILL_REMINDER_CHUNK_SIZE = settings.GOAL_MILESTONE_CHUNK_SIZE = args.chunk
-    redis.Redis.from_url(f"{REDIS}/13").flushdb()
+    redis.Redis.from_url(f"{REDIS}/1").flushdb()
     started = time.perf_counter()
     seed(args.households)
     seeded = time.perf_counter() - started
@@ -226,7 +242,7 @@ def main() -> None:
     )
     assert idle == []
     results["load_at_end"] = round(os.getloadavg()[0], 1)
-    redis.Redis.from_url(f"{REDIS}/13").flushdb()
+    redis.Redis.from_url(f"{REDIS}/1").flushdb()
     print(json.dumps(results))
 
 

@@ -3,8 +3,8 @@ and how fast the sweeper scans. The figures docs/SCALING.md builds its paper mod
 
     .venv/bin/python bench/outbox_delivery.py [--emails 2000] [--concurrency 1 2]
 
-Needs Postgres and Redis (like scripts/smoke). Uses its own database kinwise_bench_ops (recreated) and Redis
-databases 12 (cache) and 13 (broker); a real worker process (`celery worker --queues emails`) delivers to an
+Needs Postgres and redis-server. Uses its own database kinwise_bench_ops (recreated) and its own
+redis-server (cache db 0, broker db 1); a real worker process (`celery worker --queues emails`) delivers to an
 in-process SMTP sink that accepts every message. Prints one line per measurement and a JSON summary.
 """
 
@@ -22,8 +22,15 @@ from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+from bench.services import start_redis  # noqa: E402
+
+LOG_DIR = BASE_DIR / "var" / "bench-ops"
+LOG_DIR.mkdir(parents=True, exist_ok=True)
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379").rstrip("/")
+# A private redis-server on a free port (bench.services.start_redis): scripts/smoke, other checkouts' tests
+# and this benchmark would otherwise flush or consume each other's queues on the shared Redis.
+REDIS = ""
 DATABASE = "kinwise_bench_ops"  # not kinwise_bench: `make bench` recreates that one
 
 
@@ -49,8 +56,8 @@ def configure(smtp_port: int) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
-        "REDIS_URL": f"{REDIS}/12",
-        "CELERY_BROKER_URL": f"{REDIS}/13",
+        "REDIS_URL": f"{REDIS}/0",
+        "CELERY_BROKER_URL": f"{REDIS}/1",
         "CELERY_RESULT_BACKEND": "",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
@@ -59,6 +66,7 @@ def configure(smtp_port: int) -> dict[str, str]:
         "ALLOWED_HOSTS": "localhost",
         "LOG_LEVEL": "WARNING",
         "CELERY_QUIET": "1",
+        "CELERY_WORKER_CONCURRENCY": "1",
     }
     os.environ.update(env)
     return env
@@ -77,7 +85,15 @@ def main() -> None:
     parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
+    global REDIS
+    redis_server, REDIS = start_redis(LOG_DIR)
+    try:
+        run(args)
+    finally:
+        redis_server.stop()
 
+
+def run(args) -> None:
     from aiosmtpd.controller import Controller
 
     sink = CountingSink()
@@ -106,7 +122,7 @@ def main() -> None:
     from apps.emails.models import EmailOutbox, EmailStatus
     from apps.emails.services import email_send, email_sweep
 
-    redis.Redis.from_url(f"{REDIS}/13").flushdb()
+    redis.Redis.from_url(f"{REDIS}/1").flushdb()
     results: dict[str, object] = {
         "machine": f"{platform.node()} {os.cpu_count()} CPUs",
         "load_at_start": round(os.getloadavg()[0], 1),
@@ -131,16 +147,17 @@ def main() -> None:
             f"queue: {args.emails} emails inserted+published in {queued:.2f}s = {args.emails / queued:.0f}/s"
         )
 
+        worker_log = (LOG_DIR / f"worker-c{concurrency}.log").open("w")
         # 2. deliver: a real worker process, `concurrency` prefork children, queue "emails" only
         worker = subprocess.Popen(
             ["celery", "-A", "config", "worker", "--queues", "emails", "--concurrency", str(concurrency)],
             cwd=BASE_DIR,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=worker_log,
+            stderr=subprocess.STDOUT,
         )
         first = None
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 240
         while sink.count < args.emails and time.monotonic() < deadline:
             if first is None and sink.count:
                 first = time.perf_counter()
@@ -180,7 +197,7 @@ def main() -> None:
     ids = list(EmailOutbox.objects.values_list("id", flat=True)[:1000])
     from apps.emails.tasks import deliver_email
 
-    broker = redis.Redis.from_url(f"{REDIS}/13")
+    broker = redis.Redis.from_url(f"{REDIS}/1")
     started = time.perf_counter()
     for outbox_id in ids:
         deliver_email.apply_async(args=[outbox_id])
@@ -191,7 +208,7 @@ def main() -> None:
     print(f"broker: {waiting} messages waiting, {per_message:.0f} bytes of Redis memory each")
     results["publish_per_s"] = round(len(ids) / publish)
     results["broker_bytes_per_message"] = round(per_message)
-    redis.Redis.from_url(f"{REDIS}/13").flushdb()
+    redis.Redis.from_url(f"{REDIS}/1").flushdb()
 
     # 5. sweeper: one scan of the table of bulk rows (not yet due) in which 500 rows are overdue
     EmailOutbox.objects.filter(id__in=EmailOutbox.objects.values("id")[:500]).update(
@@ -206,7 +223,7 @@ def main() -> None:
     )
     results["sweep_500_ms"] = round(swept * 1000)
     results["sweep_queries"] = len(queries)
-    redis.Redis.from_url(f"{REDIS}/13").flushdb()
+    redis.Redis.from_url(f"{REDIS}/1").flushdb()
     controller.stop()
     results["load_at_end"] = round(os.getloadavg()[0], 1)
     print(json.dumps(results))
