@@ -6,8 +6,8 @@ the per-process figures of the 10-million-household model in docs/SCALING.md.
 Needs Postgres and redis-server. Own database kinwise_bench_ops (recreated) and its own redis-server.
 Seeds `households` households with 2 reminded members, 4 bills due tomorrow and 2 goals each (a third of the
 goals just past 50 %), then runs each job's chunks one after another in this process — exactly what one
-worker process does with the chunk tasks — and the emails they queue are published to the broker on commit,
-as in production (no worker consumes them here; delivery is bench/outbox_delivery.py's business).
+worker process does with the chunk tasks; the emails they queue are published to the broker on commit, as in
+production. Then one real worker process (`--queues notifications,emails`) delivers them all to an SMTP sink.
 """
 
 import argparse
@@ -36,7 +36,51 @@ DATABASE = "kinwise_bench_ops"
 AT = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 
 
-def setup() -> None:
+class CountingSink:
+    count = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+        CountingSink.count += 1
+        return "250 OK"
+
+
+def start_sink() -> tuple[object, int]:
+    from aiosmtpd.controller import Controller
+
+    from bench.services import free_port
+
+    port = free_port()
+    controller = Controller(CountingSink(), hostname="127.0.0.1", port=port, server_hostname="localhost")
+    controller.start()
+    return controller, port
+
+
+def deliver(results: dict) -> None:
+    """A real worker on the queues the jobs publish to drains every queued email into the SMTP sink."""
+    from apps.emails.models import EmailOutbox, EmailStatus
+
+    total = EmailOutbox.objects.count()
+    log = (LOG_DIR / "daily-jobs-worker.log").open("w")
+    argv = ["celery", "-A", "config", "worker", "--queues", "notifications,emails", "--concurrency", "1"]
+    env = {**os.environ, "PATH": f"{BASE_DIR / '.venv/bin'}:{os.environ['PATH']}"}
+    worker = subprocess.Popen(argv, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    first = None
+    deadline = time.monotonic() + 300
+    while CountingSink.count < total and time.monotonic() < deadline:
+        if first is None and CountingSink.count:
+            first = time.perf_counter()
+        time.sleep(0.05)
+    done = time.perf_counter()
+    worker.terminate()
+    worker.wait(timeout=60)
+    sent = EmailOutbox.objects.filter(status=EmailStatus.SENT).count()
+    assert CountingSink.count == total == sent, (CountingSink.count, total, sent)
+    rate = (total - 1) / (done - first)
+    print(f"delivery: {total} emails by one worker process (batches of 100 ids per task): {rate:.0f}/s")
+    results["delivery_emails_per_s"] = round(rate)
+
+
+def setup(smtp_port: int) -> None:
     import psycopg
 
     env = {
@@ -47,6 +91,8 @@ def setup() -> None:
         "CELERY_BROKER_URL": f"{REDIS}/1",
         "CELERY_RESULT_BACKEND": "",
         "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "CELERY_QUIET": "1",
         "FRONTEND_URL": "https://app.kinwise.bench",
         "ALLOWED_HOSTS": "localhost",
         "LOG_LEVEL": "WARNING",
@@ -181,11 +227,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=2500)
     parser.add_argument("--chunk", type=int, default=500)
-    parser.add_argument(
-        "--no-publish",
-        action="store_true",
-        help="what-if: skip the per-email broker publish on commit (the sweeper would send them later)",
-    )
     args = parser.parse_args()
     global REDIS
     redis_server, REDIS = start_redis(LOG_DIR)
@@ -196,12 +237,8 @@ def main() -> None:
 
 
 def run(args) -> None:
-    setup()
-    if args.no_publish:
-        import apps.emails.bulk
-        import apps.emails.services
-
-        apps.emails.services.email_enqueue = apps.emails.bulk.email_enqueue = lambda *, outbox_id: True
+    sink, smtp_port = start_sink()
+    setup(smtp_port)
     import redis
     from django.conf import settings
 
@@ -221,7 +258,6 @@ def run(args) -> None:
         "bills": 4 * args.households,
         "goals": 2 * args.households,
         "chunk_size": args.chunk,
-        "publish_per_email": not args.no_publish,
         "reminders": run_job(
             "reminders",
             lambda: bill_reminder_ranges(at=AT),
@@ -241,6 +277,8 @@ def run(args) -> None:
         f"milestones, nothing due: scanned {2 * args.households} goals in {results['milestone_idle_scan_s']}s"
     )
     assert idle == []
+    deliver(results)
+    sink.stop()
     results["load_at_end"] = round(os.getloadavg()[0], 1)
     redis.Redis.from_url(f"{REDIS}/1").flushdb()
     print(json.dumps(results))
