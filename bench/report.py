@@ -10,8 +10,8 @@ def _row(cells, widths):
 
 def http_table(http: dict) -> list[str]:
     header = ["endpoint", "conc", "requests", "req/s", "p50 ms", "p99 ms", "errors", "of ceiling"]
-    header.append("CPU ms/req web+db")
-    widths = [14, 4, 8, 8, 7, 7, 6, 10, 17]
+    header.append("CPU ms/req: web + db + worker")
+    widths = [14, 4, 8, 8, 7, 7, 6, 10, 28]
     lines = [_row(header, widths), _row(["-" * w for w in widths], widths)]
     for endpoint, levels in http.items():
         for concurrency, figures in levels.items():
@@ -28,7 +28,8 @@ def http_table(http: dict) -> list[str]:
                         f"{figures['p99_ms']:.1f}",
                         figures["errors"],
                         "—" if ratio is None else f"{ratio:.0%}",
-                        f"{figures['web_cpu_ms']:.1f} + {figures['db_cpu_ms']:.1f}",
+                        f"{figures['web_cpu_ms']:.1f} + {figures['db_cpu_ms']:.1f}"
+                        f" + {figures.get('worker_cpu_ms', 0.0):.1f}",
                     ],
                     widths,
                 )

@@ -128,6 +128,7 @@ class Bench:
         self.gunicorn = gunicorn
         worker, worker_command = services.start_worker(env=self.env, log_dir=log_dir)
         self.processes.append(worker)
+        self.worker = worker
         self.results["config"] = {
             "gunicorn_workers": args.workers,
             "web": services.procfile_command("web"),
@@ -172,14 +173,16 @@ class Bench:
             headers=PROXY_HEADERS,
         )
         figures["loadavg"] = loadavg()
-        # CPU spent per request by gunicorn (all workers) and by the database's backends, from /proc: unlike
-        # req/s, hardly moved by whatever else runs on the machine. Warm-up requests are included.
-        web_after, db_after = self.cpu_snapshot()
+        # CPU spent per request by gunicorn (all workers), the database's backends and the Celery worker (the
+        # emails a request queued, delivered meanwhile), from /proc: unlike req/s, hardly moved by whatever
+        # else runs on the machine. Warm-up requests are included.
+        web_after, db_after, worker_after = self.cpu_snapshot()
         web = web_after - cpu_before[0]
         db = sum(seconds - cpu_before[1].get(pid, 0.0) for pid, seconds in db_after.items())
         sent = max(figures["consumed"], 1)
         figures["web_cpu_ms"] = round(web * 1000 / sent, 2)
         figures["db_cpu_ms"] = round(db * 1000 / sent, 2)
+        figures["worker_cpu_ms"] = round((worker_after - cpu_before[2]) * 1000 / sent, 2)
         if name == "ceiling":
             self.ceiling[concurrency] = figures["rps"]
         elif self.ceiling.get(concurrency):
@@ -191,7 +194,7 @@ class Bench:
         )
         return figures
 
-    def cpu_snapshot(self) -> tuple[float, dict[int, float]]:
+    def cpu_snapshot(self) -> tuple[float, dict[int, float], float]:
         from django.db import connection
 
         with connection.cursor() as cursor:
@@ -200,7 +203,8 @@ class Bench:
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
             backends = [row[0] for row in cursor.fetchall()]
-        return services.tree_cpu_seconds(self.gunicorn.pid), services.cpu_seconds(backends)
+        web = services.tree_cpu_seconds(self.gunicorn.pid)
+        return web, services.cpu_seconds(backends), services.tree_cpu_seconds(self.worker.pid)
 
     def budget(self, concurrency: int, factor: float = 1.2) -> int:
         """How many distinct bodies a run can use at most: the ceiling's rate bounds every endpoint's."""
@@ -242,11 +246,17 @@ class Bench:
         for concurrency in levels:
             emails = data.create_users(f"otp-c{concurrency}", self.budget(concurrency))
             self.load("otp_request", OTP_REQUEST, concurrency, [{"email": e} for e in emails])
-        codes = self.collect_login_codes(levels)
+        from bench.mailbox import Mailbox
+
+        self.mailbox, used, fastest = Mailbox(self.mail_dir), set(), 0.0
         for concurrency in levels:
+            # enough codes for this point: verify has run up to twice as fast as request, or as fast as seen
+            rate = max(2 * self.results["http"]["otp_request"][str(concurrency)]["rps"], fastest)
+            codes = self.login_codes(needed=math.ceil(1.3 * rate * self.point_seconds) + 20, used=used)
             bodies = [{"email": email, "code": code} for email, code in codes]
             figures = self.load("otp_verify", OTP_VERIFY, concurrency, bodies)
-            codes = codes[figures["consumed"] :]
+            used.update(email for email, _ in codes[: figures["consumed"]])
+            fastest = max(fastest, figures["rps"])
 
         for concurrency in levels:
             count = self.budget(concurrency, 0.3)
@@ -258,33 +268,39 @@ class Bench:
         for concurrency in levels:
             self.load("login", LOGIN, concurrency, bodies, cycle=True)
 
-    def collect_login_codes(self, levels) -> list[tuple[str, str]]:
-        """Wait until every login-code email is in the sink; top up so that OTP verify cannot run dry."""
+    @property
+    def point_seconds(self) -> float:
+        return self.args.duration + self.args.warmup
+
+    def login_codes(self, *, needed: int, used: set[str]) -> list[tuple[str, str]]:
+        """Unused codes read from the emails in the SMTP sink, at least `needed` of them: when the OTP request
+        points did not mail enough, more are requested (untimed) and their emails awaited."""
         from bench import data
 
         data.wait_outbox_drained(timeout=180)
-        codes = self.unused_codes()
-        requested = sum(self.results["http"]["otp_request"][str(c)]["consumed"] for c in levels)
-        wanted = int(requested * 1.5)
-        if len(codes) < wanted:
-            extra = data.create_users("otp-topup", wanted - len(codes))
+        codes = self.unused_codes(used)
+        if len(codes) < needed:
+            self.topups = getattr(self, "topups", 0) + 1
+            extra = data.create_users(f"otp-topup{self.topups}", needed - len(codes))
             log(f"requesting {len(extra)} more login codes so that OTP verify cannot run dry")
             run_load(
                 url=self.base_url + OTP_REQUEST,
                 bodies=[{"email": e} for e in extra],
-                concurrency=max(levels),
+                concurrency=max(self.args.concurrency),
                 duration=600,
                 warmup=0,
                 headers=PROXY_HEADERS,
             )
             data.wait_outbox_drained(timeout=180)
-            codes = self.unused_codes()
-        log(f"{len(codes)} login codes read from the SMTP sink")
+            codes = self.unused_codes(used)
+        log(f"{len(codes)} unused login codes read from the SMTP sink")
         return codes
 
-    def unused_codes(self) -> list[tuple[str, str]]:
+    def unused_codes(self, used: set[str]) -> list[tuple[str, str]]:
         codes = self.mailbox.login_codes()
-        return [(email, code) for email, code in codes.items() if email.startswith("otp-")]
+        return [
+            (email, code) for email, code in codes.items() if email.startswith("otp-") and email not in used
+        ]
 
     def write_profiles(self) -> None:
         from bench.profiling import combine
