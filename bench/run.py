@@ -116,6 +116,9 @@ class Bench:
         self.env = bench_env(
             database_url=database_url, cache_url=cache_url, broker_url=broker_url, smtp_port=smtp_port
         )
+        # no collectstatic (no API answer serves a static file), but WhiteNoise wants the directory to exist
+        self.env["STATIC_ROOT"] = str(log_dir / "static")
+        (log_dir / "static").mkdir()
         log(f"fresh database {database_url.rsplit('/', 1)[-1]}, migrating")
         services.recreate_database(database_url)
         services.run_manage(["migrate", "--noinput", "-v", "0"], self.env)
