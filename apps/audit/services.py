@@ -36,3 +36,17 @@ def log_action(
         object_id=str(object_id) if object_id != "" else "",
         metadata=metadata or {},
     )
+
+
+def log_household_action(user, action_type, description: str, obj, request=None, **metadata) -> AuditLog:
+    """Audit a write to an object that belongs to a household (a bill, a goal): typed by its model, with the
+    household id in the metadata."""
+    return log_action(
+        user=user,
+        action_type=action_type,
+        description=description,
+        request=request,
+        object_type=obj._meta.model_name,
+        object_id=obj.id,
+        metadata={"household_id": obj.household_id, **metadata},
+    )

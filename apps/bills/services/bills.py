@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from apps.audit.models import AuditAction
-from apps.audit.services import log_action
+from apps.audit.services import log_household_action
 from apps.bills.models import Bill, BillPayment, Recurrence
 from apps.bills.recurrence import next_due_date
 from apps.bills.selectors import bill_get
@@ -14,18 +14,6 @@ from apps.common.services import model_update
 from apps.households.selectors import membership_get, require_write
 
 UPDATABLE = ["name", "amount", "currency", "due_date", "recurrence", "reminder_days_before", "payee", "notes"]
-
-
-def _audit(user, action, description, bill, request, **metadata):
-    log_action(
-        user=user,
-        action_type=action,
-        description=description,
-        request=request,
-        object_type="bill",
-        object_id=bill.id,
-        metadata={"household_id": bill.household_id, **metadata},
-    )
 
 
 @transaction.atomic
@@ -61,7 +49,7 @@ def bill_create(
     )
     bill.full_clean()
     bill.save()
-    _audit(user, AuditAction.CREATE, "Bill created", bill, request)
+    log_household_action(user, AuditAction.CREATE, "Bill created", bill, request)
     return bill
 
 
@@ -80,14 +68,14 @@ def bill_update(*, user, bill_id: int, data: dict, request=None) -> Bill:
     data["remind_from"] = due_date - timedelta(days=days)
     bill, changed = model_update(instance=bill, fields=[*UPDATABLE, "anchor_day", "remind_from"], data=data)
     if changed:
-        _audit(user, AuditAction.UPDATE, "Bill updated", bill, request, fields=sorted(data))
+        log_household_action(user, AuditAction.UPDATE, "Bill updated", bill, request, fields=sorted(data))
     return bill
 
 
 @transaction.atomic
 def bill_delete(*, user, bill_id: int, request=None) -> None:
     bill = bill_get(user=user, bill_id=bill_id, write=True)
-    _audit(user, AuditAction.DELETE, "Bill deleted", bill, request, name=bill.name)
+    log_household_action(user, AuditAction.DELETE, "Bill deleted", bill, request, name=bill.name)
     bill.delete()
 
 
@@ -133,7 +121,7 @@ def bill_mark_paid(
         bill.due_date = following
         bill.remind_from = following - timedelta(days=bill.reminder_days_before)
     bill.save(update_fields=["is_paid", "paid_at", "due_date", "remind_from", "updated_at"])
-    _audit(
+    log_household_action(
         user,
         AuditAction.BILL_PAID,
         "Bill paid",

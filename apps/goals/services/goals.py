@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F
 
 from apps.audit.models import AuditAction
-from apps.audit.services import log_action
+from apps.audit.services import log_household_action
 from apps.common import clock
 from apps.common.exceptions import Conflict
 from apps.common.services import model_update
@@ -18,18 +18,6 @@ from apps.households.selectors import membership_get, require_write
 logger = logging.getLogger(__name__)
 
 UPDATABLE = ["name", "target_amount", "deadline", "owner_id", "notes"]
-
-
-def _audit(user, action, description, goal, request, **metadata):
-    log_action(
-        user=user,
-        action_type=action,
-        description=description,
-        request=request,
-        object_type="goal",
-        object_id=goal.id,
-        metadata={"household_id": goal.household_id, **metadata},
-    )
 
 
 @transaction.atomic
@@ -59,7 +47,7 @@ def goal_create(
     )
     goal.full_clean()
     goal.save()
-    _audit(user, AuditAction.CREATE, "Goal created", goal, request)
+    log_household_action(user, AuditAction.CREATE, "Goal created", goal, request)
     return goal
 
 
@@ -70,7 +58,7 @@ def goal_update(*, user, goal_id: int, data: dict, request=None) -> Goal:
     data = {k: v for k, v in data.items() if k in UPDATABLE}
     goal, changed = model_update(instance=goal, fields=UPDATABLE, data=data)
     if changed:
-        _audit(user, AuditAction.UPDATE, "Goal updated", goal, request, fields=sorted(data))
+        log_household_action(user, AuditAction.UPDATE, "Goal updated", goal, request, fields=sorted(data))
         if "target_amount" in data:
             _check_milestones_after_commit(goal.id)
     return goal
@@ -79,7 +67,7 @@ def goal_update(*, user, goal_id: int, data: dict, request=None) -> Goal:
 @transaction.atomic
 def goal_delete(*, user, goal_id: int, request=None) -> None:
     goal = goal_get(user=user, goal_id=goal_id, write=True)
-    _audit(user, AuditAction.DELETE, "Goal deleted", goal, request, name=goal.name)
+    log_household_action(user, AuditAction.DELETE, "Goal deleted", goal, request, name=goal.name)
     goal.delete()
 
 
@@ -106,7 +94,7 @@ def goal_contribute(
         contributed_on=contributed_on,
         note=note,
     )
-    _audit(
+    log_household_action(
         user,
         AuditAction.GOAL_CONTRIBUTION,
         "Contribution to goal",
