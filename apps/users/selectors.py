@@ -1,7 +1,17 @@
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from apps.users.models import LoginSession, RecoveryCode, TotpDevice, User
+
+
+def owned_by_email(queryset: QuerySet, email: str) -> QuerySet:
+    """Rows of `queryset` (a model with a `user` foreign key) that belong to the account with this address.
+
+    Filters on the account's id, looked up first by the database, rather than joining on `user__email`: for
+    "the newest row of this account" Postgres otherwise tends to walk the whole table backwards by id and
+    join each row, which gets slower with every row ever written (1.8 ms at 3 600 codes, growing).
+    """
+    return queryset.filter(user_id=Subquery(User.objects.filter(email=email).values("pk")[:1]))
 
 
 def login_session_list(*, user: User) -> QuerySet[LoginSession]:

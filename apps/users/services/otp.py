@@ -25,6 +25,7 @@ from apps.common.crypto import keyed_hash
 from apps.common.exceptions import ApplicationError
 from apps.emails.services import email_send
 from apps.users.models import EmailOTP, User, normalize_email
+from apps.users.selectors import owned_by_email
 from apps.users.services.failures import Factor, failure_record, paused_until_subquery, raise_if_paused
 from apps.users.services.login import LoginResult, login_complete, user_can_log_in
 from apps.users.services.security_notices import security_notice_send
@@ -51,13 +52,10 @@ def _users_with_pause():
 
 def _account_and_newest_code(email: str) -> tuple[User | None, EmailOTP | None]:
     """The account (with its pause and TOTP device) and its newest code: one query when there is a code."""
-    otp = (
-        EmailOTP.objects.select_related("user", "user__totp_device")
-        .annotate(otp_paused_until=paused_until_subquery(Factor.OTP, user_field="user_id"))
-        .filter(user__email=email)
-        .order_by("-id")
-        .first()
+    codes = EmailOTP.objects.select_related("user", "user__totp_device").annotate(
+        otp_paused_until=paused_until_subquery(Factor.OTP, user_field="user_id")
     )
+    otp = owned_by_email(codes, email).order_by("-id").first()
     if otp is None:
         return _users_with_pause().select_related("totp_device").filter(email=email).first(), None
     otp.user.otp_paused_until = otp.otp_paused_until

@@ -37,6 +37,7 @@ from apps.users.models import (
     User,
     normalize_email,
 )
+from apps.users.selectors import owned_by_email
 from apps.users.services.emailed_secrets import EmailedSecrets, clean_code, code_attempt_claim
 from apps.users.services.security_notices import security_notice_send
 from apps.users.services.sessions import sessions_revoke_all
@@ -146,8 +147,7 @@ def password_reset_confirm_code(
     row = None
     if email and code:
         row = (
-            PasswordReset.objects.select_related("user")
-            .filter(user__email=email)
+            owned_by_email(PasswordReset.objects.select_related("user"), email)
             .order_by("-created_at", "-id")
             .first()
         )

@@ -25,6 +25,7 @@ from apps.users.models import (
     User,
     normalize_email,
 )
+from apps.users.selectors import owned_by_email
 from apps.users.services.emailed_secrets import CODE_RE, EmailedSecrets
 
 SECRETS = EmailedSecrets("email_verification")
@@ -181,9 +182,9 @@ def email_verify_code(*, email: object, code: object, request: HttpRequest | Non
         row = None
         if email and CODE_RE.fullmatch(code):
             row = _locked(
-                EmailVerification.objects.filter(user__email=email, replaced_at__isnull=True).annotate(
-                    account_failures=Coalesce(_recent_code_failures(), 0)
-                )
+                owned_by_email(EmailVerification.objects, email)
+                .filter(replaced_at__isnull=True)
+                .annotate(account_failures=Coalesce(_recent_code_failures(), 0))
             )
         if row is None:
             outcome = INVALID_CODE
