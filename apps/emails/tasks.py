@@ -8,6 +8,7 @@ from apps.emails.services import email_deliver, email_prune, email_sweep
     bind=True,
     acks_late=True,
     max_retries=None,  # the outbox row counts attempts (EMAIL_OUTBOX_MAX_ATTEMPTS)
+    track_started=False,  # the outbox row says "sending"; a STARTED result row per email was one more write
     time_limit=settings.EMAIL_DELIVERY_TIME_LIMIT,
     soft_time_limit=max(1, settings.EMAIL_DELIVERY_TIME_LIMIT - 10),
 )
