@@ -9,11 +9,8 @@ SESSION_CLAIM = "sid"
 
 
 class SessionRefreshToken(Token):
-    """A refresh token tracked in simplejwt's outstanding/blacklist tables without its text.
-
-    simplejwt's own RefreshToken stores every issued token verbatim in OutstandingToken.token, which would put
-    live bearer credentials in the database; we keep only the jti there.
-    """
+    """A refresh token of a login session. Whether it may still be used is decided by its session
+    (`LoginSession.current_jti`, `revoked_at`), so issuing one writes nothing beyond the session row."""
 
     token_type = "refresh"  # noqa: S105 — a token kind, not a secret
     lifetime = api_settings.REFRESH_TOKEN_LIFETIME
@@ -34,15 +31,6 @@ class SessionRefreshToken(Token):
     def expires_at(self):
         return datetime_from_epoch(self.payload["exp"])
 
-    def record_outstanding(self, *, user_id) -> OutstandingToken:
-        return OutstandingToken.objects.create(
-            user_id=user_id,
-            jti=self.jti,
-            token="",
-            created_at=self.current_time,
-            expires_at=self.expires_at,
-        )
-
     @property
     def access_token(self) -> AccessToken:
         access = AccessToken()
@@ -53,9 +41,30 @@ class SessionRefreshToken(Token):
         return access
 
 
-def blacklist_jtis(jtis) -> None:
-    """Blacklist outstanding tokens by jti (bulk, idempotent)."""
-    outstanding = OutstandingToken.objects.filter(jti__in=list(jtis), blacklistedtoken__isnull=True)
+def blacklist_sessions_tokens(sessions) -> None:
+    """Record the current refresh token of each revoked session in simplejwt's blacklist (bulk, idempotent).
+
+    The blacklist is the record of revoked tokens (and what the admin lists); it is not consulted to refuse
+    them, the session is. Tokens are entered in OutstandingToken only now, by jti, never with their text
+    (simplejwt's own RefreshToken would store the bearer credential verbatim).
+    """
+    sessions = [s for s in sessions if s.current_jti]
+    OutstandingToken.objects.bulk_create(
+        [
+            OutstandingToken(
+                user_id=s.user_id,
+                jti=s.current_jti,
+                token="",
+                created_at=s.last_used_at,
+                expires_at=s.expires_at,
+            )
+            for s in sessions
+        ],
+        ignore_conflicts=True,
+    )
+    outstanding = OutstandingToken.objects.filter(
+        jti__in=[s.current_jti for s in sessions], blacklistedtoken__isnull=True
+    )
     BlacklistedToken.objects.bulk_create(
         [BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True
     )

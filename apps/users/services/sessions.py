@@ -14,7 +14,7 @@ from apps.common.client_ip import client_ip, user_agent
 from apps.common.exceptions import AuthenticationFailed, NotFound
 from apps.users.models import LoginSession, User
 from apps.users.services.security_notices import security_notice_send
-from apps.users.tokens import SESSION_CLAIM, SessionRefreshToken, blacklist_jtis
+from apps.users.tokens import SESSION_CLAIM, SessionRefreshToken, blacklist_sessions_tokens
 
 INVALID_REFRESH = "Refresh token is invalid or expired."
 
@@ -39,7 +39,6 @@ def session_start(*, user: User, request: HttpRequest | None, method: str = "pas
         user_agent=user_agent(request) if request else "",
         method=method,
     )
-    refresh.record_outstanding(user_id=user.pk)
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh), session_id=session_id)
 
 
@@ -69,9 +68,7 @@ def session_refresh(*, refresh: str, request: HttpRequest | None) -> TokenPair:
         rotated = LoginSession.objects.filter(
             id=session_id, current_jti=old.jti, revoked_at__isnull=True
         ).update(current_jti=new.jti, last_used_at=now, expires_at=new.expires_at)
-        if rotated:
-            new.record_outstanding(user_id=session.user_id)
-            blacklist_jtis([old.jti])
+        if rotated:  # the old token is dead now: it no longer matches current_jti
             return TokenPair(access=str(new.access_token), refresh=str(new), session_id=session.id)
 
     # Committed before the 401 is raised, so the revocation sticks.
@@ -91,11 +88,13 @@ def session_refresh(*, refresh: str, request: HttpRequest | None) -> TokenPair:
 
 @transaction.atomic
 def session_revoke(*, session: LoginSession, reason: str, request: HttpRequest | None = None) -> bool:
-    """Revoke one session and blacklist every token it issued. Returns False if it was already revoked."""
+    """Revoke one session, which kills every token it issued, and blacklist its current one. Returns False if
+    it was already revoked."""
     revoked = LoginSession.objects.filter(id=session.id, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_reason=reason
     )
-    blacklist_jtis([session.current_jti])  # its predecessors were blacklisted as they rotated
+    if revoked:
+        blacklist_sessions_tokens(LoginSession.objects.filter(id=session.id))
     return bool(revoked)
 
 
@@ -120,9 +119,11 @@ def sessions_revoke_all(*, user: User, reason: str, except_session_id=None) -> i
     active = LoginSession.objects.filter(user=user, revoked_at__isnull=True)
     if except_session_id:
         active = active.exclude(id=except_session_id)
-    jtis = list(active.values_list("current_jti", flat=True))
-    count = active.update(revoked_at=timezone.now(), revoked_reason=reason)
-    blacklist_jtis(jtis)
+    ids = list(active.values_list("id", flat=True))
+    count = LoginSession.objects.filter(id__in=ids, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
+    blacklist_sessions_tokens(LoginSession.objects.filter(id__in=ids))
     return count
 
 

@@ -69,7 +69,7 @@ def test_missing_fields_are_field_errors(api_client):
     assert set(response.json()) == {"email", "password"}
 
 
-def test_login_stays_within_seven_queries(api_client, user, password, django_assert_max_num_queries):
-    # user, session, outstanding token, audit row, and the transaction around them
-    with django_assert_max_num_queries(7):
+def test_login_stays_within_six_queries(api_client, user, password, django_assert_max_num_queries):
+    # user, session, audit row, and the transaction around them
+    with django_assert_max_num_queries(6):
         assert login(api_client, user.email, password).status_code == 200

@@ -196,9 +196,9 @@ def test_request_stays_within_six_queries(user, django_assert_max_num_queries):
         assert request_code(client, user.email).status_code == 200
 
 
-def test_verify_stays_within_seven_queries(api_client, user, mailoutbox, django_assert_max_num_queries):
-    # account and newest code in one read, the consuming UPDATE, session, outstanding token, audit row,
-    # and the transaction around the writes
+def test_verify_stays_within_six_queries(api_client, user, mailoutbox, django_assert_max_num_queries):
+    # account and newest code in one read, the consuming UPDATE, session, audit row, and the transaction
+    # around the writes
     code = fresh_code(api_client, mailoutbox, user.email)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         assert verify_code(api_client, user.email, code).status_code == 200
