@@ -10,8 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from apps.users.models import EmailOTP
-from apps.users.tests.factories import UserFactory
+from apps.users.models import EmailOTP, User
 from apps.users.tests.otp_helpers import fresh_code, verify_code
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +35,9 @@ def _plan(sql: str, params) -> str:
 
 
 def _other_accounts_codes(accounts: int, codes_each: int) -> None:
-    users = [UserFactory.build(email=f"other{i}@example.com", password="!") for i in range(accounts)]
-    for user in users:
-        user.save()
+    users = User.objects.bulk_create(
+        User(email=f"other{i}@example.com", email_verified=True) for i in range(accounts)
+    )
     expires = timezone.now() + timedelta(minutes=10)
     EmailOTP.objects.bulk_create(
         EmailOTP(user=user, code_hash=f"{user.pk}-{n}", expires_at=expires)
