@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: run test lint format migrate worker beat bench smoke venv clean
+.PHONY: run test lint format migrate worker beat bench smoke venv clean client
 
 $(UV):
 	python3 -m venv var/uv && var/uv/bin/pip install -q uv
@@ -45,6 +45,17 @@ format: venv
 ## prints one table, saves JSON under bench/results/ (docs/PERFORMANCE.md). BENCH_ARGS="--quick" for a check.
 bench: venv
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## client: regenerate the typed TypeScript client (clients/typescript/src/schema.d.ts) from today's schema;
+## the test suite fails while the committed one is stale
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+clients/typescript/node_modules/.package-lock.json: clients/typescript/package-lock.json
+	cd clients/typescript && $(NPM_CI)
+
+client: venv clients/typescript/node_modules/.package-lock.json
+	mkdir -p var
+	DEBUG=False $(PY) manage.py spectacular --format openapi-json --file var/openapi.json
+	cd clients/typescript && npm run -s generate
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
