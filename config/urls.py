@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.common.views import healthz, readyz
+from apps.common.views import api_not_found, healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/v1/", include("config.api_v1_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Last: any other /api/ path is a JSON 404, also under DEBUG (whose 404 page is HTML).
+    re_path(r"^api/", api_not_found, name="api-not-found"),
 ]
 
 handler400 = "apps.common.views.json_bad_request"

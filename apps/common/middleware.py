@@ -5,6 +5,7 @@ import time
 
 from django.core.signals import request_finished
 from django.dispatch import receiver
+from django.urls import Resolver404, get_resolver
 from django.utils.functional import SimpleLazyObject, empty
 
 from apps.common.client_ip import client_ip
@@ -91,4 +92,35 @@ class HealthProbeMiddleware:
         probe = HEALTH_PROBES.get(request.path_info)
         if probe is not None and request.method in ("GET", "HEAD"):
             return probe(request)
+        return self.get_response(request)
+
+
+API_NOT_FOUND = "api-not-found"
+
+
+def _resolves(request, path: str) -> bool:
+    """True when `path` reaches a real view (not the /api/ catch-all that answers a JSON 404)."""
+    try:
+        match = get_resolver(getattr(request, "urlconf", None)).resolve(path)
+    except Resolver404:
+        return False
+    return match.url_name != API_NOT_FOUND
+
+
+class ApiTrailingSlashMiddleware:
+    """/api/... without its trailing slash is served as if it had one, for every method.
+
+    Django's APPEND_SLASH would answer a redirect, which a client follows as a GET without the body (a 301
+    in production) or not at all (a RuntimeError and a 500 under DEBUG for a POST).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        unslashed = path.startswith("/api/") and not path.endswith("/")
+        if unslashed and not _resolves(request, path) and _resolves(request, path + "/"):
+            request.path_info = path + "/"
+            request.path = request.path + "/"
         return self.get_response(request)

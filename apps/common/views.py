@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import JsonResponse
 
 from apps.common.health import cache_error_seconds_ago
+from apps.common.problems import json_error
 
 logger = logging.getLogger(__name__)
 
@@ -84,16 +85,21 @@ def readyz(request):
 
 
 def json_not_found(request, exception=None):
-    return JsonResponse({"error": "Not found.", "code": "not_found"}, status=404)
+    return json_error(request, 404, "Not found.", "not_found")
+
+
+def api_not_found(request, *args, **kwargs):
+    """Every unknown /api/ path, whatever DEBUG says (Django's DEBUG 404 page is HTML)."""
+    return json_error(request, 404, "Not found.", "not_found")
 
 
 def json_server_error(request):
-    return JsonResponse({"error": "Internal server error.", "code": "server_error"}, status=500)
+    return json_error(request, 500, "Internal server error.", "server_error")
 
 
 def json_bad_request(request, exception=None):
-    return JsonResponse({"error": "Bad request.", "code": "bad_request"}, status=400)
+    return json_error(request, 400, "Bad request.", "bad_request")
 
 
 def json_forbidden(request, exception=None):
-    return JsonResponse({"error": "Forbidden.", "code": "forbidden"}, status=403)
+    return json_error(request, 403, "Forbidden.", "forbidden")

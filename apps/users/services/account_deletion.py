@@ -68,7 +68,6 @@ def _confirm_identity(*, user: User, password: str | None, code: str | None, req
                 user=user,
                 request=request,
                 reason="wrong_password",
-                extra={"password": [WRONG_PASSWORD]},
             )
         return
     from apps.users.services.mfa import mfa_reauthenticate

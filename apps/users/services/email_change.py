@@ -60,7 +60,6 @@ def email_change_request(
             user=user,
             request=request,
             reason="wrong_password",
-            extra={"current_password": [WRONG_PASSWORD]},
         )
     new_email = normalize_email(new_email)
     if new_email == normalize_email(user.email):

@@ -17,11 +17,7 @@ def password_change(
 ) -> int:
     """Set a new password and sign out every other session. Returns how many sessions were revoked."""
     if not user.check_password(current_password):
-        raise ApplicationError(
-            "Current password is incorrect.",
-            code="wrong_password",
-            extra={"current_password": ["Current password is incorrect."]},
-        )
+        raise ApplicationError("Current password is incorrect.", code="wrong_password")
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     revoked = sessions_revoke_all(user=user, reason="password_changed", except_session_id=current_session_id)

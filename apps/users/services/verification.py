@@ -176,7 +176,8 @@ def email_verify_code(*, email: object, code: object, request: HttpRequest | Non
     EMAIL_VERIFICATION_MAX_ATTEMPTS wrong tries, and an account takes at most EMAIL_VERIFICATION_CODE_BUDGET
     wrong codes across the verifications issued to it in the last 24 hours (the link keeps working).
     """
-    email = normalize_email(email) if isinstance(email, str) else ""
+    # A NUL cannot be stored or even compared by Postgres: such an address is simply not one of ours.
+    email = normalize_email(email) if isinstance(email, str) and "\x00" not in email else ""
     code = code.strip() if isinstance(code, str) else ""
     with transaction.atomic(durable=True):
         row = None

@@ -32,7 +32,7 @@ def test_change_password_signs_out_other_sessions_only(auth_client, api_client, 
 def test_wrong_current_password_changes_nothing(auth_client, api_client, user, password, mailoutbox):
     response = change(auth_client, "NotMyPass123!")
     assert response.status_code == 400
-    assert "current_password" in response.json()
+    assert response.json() == {"error": "Current password is incorrect.", "code": "wrong_password"}
     ok = api_client.post("/api/v1/auth/login/", {"email": user.email, "password": password}, format="json")
     assert ok.status_code == 200 and mailoutbox == []
 
