@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 
 from apps.common import clock
+from apps.common.links import frontend_link
 from apps.emails.crypto import decrypt_json, encrypt_json
 from apps.emails.models import EmailOutbox, EmailStatus
 from apps.emails.registry import SUBJECTS
@@ -95,7 +96,13 @@ def _claim(outbox_id: int) -> bool:
 
 
 def render_email(row: EmailOutbox) -> EmailMultiAlternatives:
-    context = {**row.context, "frontend_url": settings.FRONTEND_URL, "subject": SUBJECTS[row.template]}
+    context = {
+        **row.context,
+        "frontend_url": settings.FRONTEND_URL,
+        "login_url": frontend_link("login"),
+        "reset_password_page_url": frontend_link("reset_password"),
+        "subject": SUBJECTS[row.template],
+    }
     if row.secret_context:
         context.update(decrypt_json(row.secret_context))
     text = render_to_string(f"emails/{row.template}.txt", context)

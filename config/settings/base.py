@@ -151,6 +151,14 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+# The web app's page for each emailed link (FRONTEND_URL + path + "?token=..."); docs/INTEGRATING.md.
+FRONTEND_PATHS = {
+    "verify_email": env("FRONTEND_VERIFY_EMAIL_PATH", default="/verify-email"),
+    "reset_password": env("FRONTEND_RESET_PASSWORD_PATH", default="/reset-password"),
+    "confirm_email_change": env("FRONTEND_EMAIL_CHANGE_PATH", default="/confirm-email-change"),
+    "accept_invite": env("FRONTEND_INVITE_PATH", default="/invites/accept"),
+    "login": env("FRONTEND_LOGIN_PATH", default="/login"),
+}
 CORS_ALLOWED_ORIGINS = sorted({FRONTEND_URL, *env.list("CORS_ALLOWED_ORIGINS", default=[])})
 # Browser code may read these response headers (rate limits, the request id to quote, the CSV's file name)
 # and send X-Request-ID with its requests. Auth is a bearer token, never a cookie: no credentials mode.
@@ -164,6 +172,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.common.exceptions.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.common.problems.ProblemAwareNegotiation",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "NUM_PROXIES": NUM_TRUSTED_PROXIES,

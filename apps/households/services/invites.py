@@ -11,6 +11,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
 from apps.common.exceptions import ApplicationError, Conflict, Forbidden, NotFound
+from apps.common.links import frontend_link
 from apps.emails.services import email_send
 from apps.households.models import HouseholdInvite, Membership, Role
 from apps.households.selectors import membership_get, require_manage
@@ -57,7 +58,7 @@ def invite_create(*, actor, household_id: int, email: str, role: str, request=No
             "role": role,
             "expires_days": settings.HOUSEHOLD_INVITE_TTL_DAYS,
         },
-        secret_context={"invite_url": f"{settings.FRONTEND_URL}/invites/accept?token={token}"},
+        secret_context={"invite_url": frontend_link("accept_invite", token=token)},
     )
     log_action(
         user=actor,

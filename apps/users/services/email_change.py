@@ -18,6 +18,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
 from apps.common.exceptions import ApplicationError
+from apps.common.links import frontend_link
 from apps.emails.services import email_send
 from apps.users.models import (
     EMAIL_CHANGE_LIFETIME,
@@ -97,7 +98,7 @@ def _issue(*, user: User, new_email: str, session_id, request: HttpRequest | Non
         template="email_change",
         context={"name": user.first_name or new_email},
         secret_context={
-            "confirm_url": f"{settings.FRONTEND_URL}/confirm-email-change?token={issued.token}",
+            "confirm_url": frontend_link("confirm_email_change", token=issued.token),
             "code": issued.code,
         },
     )

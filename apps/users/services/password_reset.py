@@ -13,7 +13,6 @@ Threats and answers (numbers in docs/SECURITY.md, "Account lifecycle"):
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -26,6 +25,7 @@ from apps.audit.services import log_action
 from apps.common import clock
 from apps.common.client_ip import client_ip
 from apps.common.exceptions import ApplicationError
+from apps.common.links import frontend_link
 from apps.emails.services import email_send
 from apps.users.models import (
     PASSWORD_RESET_DAILY_LIMIT,
@@ -99,7 +99,7 @@ def password_reset_request(*, email: str, request: HttpRequest | None) -> bool:
         template="password_reset",
         context={"name": user.first_name or user.email},
         secret_context={
-            "reset_url": f"{settings.FRONTEND_URL}/reset-password?token={issued.token}",
+            "reset_url": frontend_link("reset_password", token=issued.token),
             "code": issued.code,
         },
     )

@@ -6,7 +6,6 @@ only in the email's encrypted secret context until it is sent. Design and limits
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -16,6 +15,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
 from apps.common.exceptions import ApplicationError
+from apps.common.links import frontend_link
 from apps.emails.services import email_send
 from apps.users.models import (
     EMAIL_VERIFICATION_CODE_BUDGET,
@@ -78,7 +78,7 @@ def verification_issue(*, user: User) -> EmailVerification:
         template="verify_email",
         context={"name": _display_name(user)},
         secret_context={
-            "verification_url": f"{settings.FRONTEND_URL}/verify-email?token={issued.token}",
+            "verification_url": frontend_link("verify_email", token=issued.token),
             "code": issued.code,
         },
     )

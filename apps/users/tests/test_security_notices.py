@@ -77,6 +77,7 @@ def test_every_notice_has_a_subject_and_html_and_text_bodies(kind, settings):
         "name": "Ann",
         "subject": SUBJECTS[template],
         "frontend_url": settings.FRONTEND_URL,
+        "reset_password_page_url": f"{settings.FRONTEND_URL}/reset-password",  # render_email adds it
         "new_email_masked": "a***@e***.com",
         "remaining": 7,
         "until": "2026-01-01 10:00 UTC",
