@@ -3,7 +3,8 @@ from typing import Any
 from django.http import HttpRequest
 
 from apps.audit.models import AuditAction, AuditLog
-from apps.common.client_ip import client_ip, user_agent
+from apps.common.client_ip import client_ip
+from apps.common.client_ip import user_agent as request_user_agent
 
 
 def log_action(
@@ -13,18 +14,20 @@ def log_action(
     description: str = "",
     request: HttpRequest | None = None,
     ip: str | None = None,
+    user_agent: str = "",
     object_type: str = "",
     object_id: Any = "",
     metadata: dict | None = None,
 ) -> AuditLog:
     """Write one audit row. Call it inside the transaction of the action it records.
 
-    Never pass secrets (codes, tokens, passwords) in `description` or `metadata`.
+    Never pass secrets (codes, tokens, passwords) in `description` or `metadata`. Without a `request` (in a
+    worker), pass the `ip` and `user_agent` of the request that asked for the action.
     """
-    agent = ""
+    agent = user_agent[:400]
     if request is not None:
         ip = ip or client_ip(request)
-        agent = user_agent(request)
+        agent = request_user_agent(request)
     actor = user if (user is not None and getattr(user, "pk", None)) else None
     return AuditLog.objects.create(
         actor=actor,

@@ -32,3 +32,10 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def user_agent(request: HttpRequest) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:400]
+
+
+def request_origin(request: HttpRequest | None) -> dict:
+    """Where a request came from, as plain JSON for work done later in a worker (its audit rows)."""
+    if request is None:
+        return {"ip": None, "user_agent": ""}
+    return {"ip": client_ip(request), "user_agent": user_agent(request)}

@@ -9,6 +9,7 @@ class EmailStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    DROPPED = "dropped", "Dropped (nothing to send for this address)"
 
 
 class EmailOutbox(BaseModel):
@@ -16,6 +17,10 @@ class EmailOutbox(BaseModel):
 
     `context` is plain and must hold no secrets; `secret_context` is encrypted (see apps.emails.crypto) and
     is wiped once the email has been sent.
+
+    A row with `prepare` set is a request for an email that the worker still has to write (see
+    `email_request`): its `context` holds only where the request came from, and the preparer named there turns
+    it into the email, or drops it, inside the delivery attempt.
     """
 
     to = models.EmailField(max_length=254)
@@ -29,6 +34,7 @@ class EmailOutbox(BaseModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    prepare = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         db_table = "email_outbox"

@@ -22,3 +22,12 @@ SUBJECTS: dict[str, str] = {
     "report_ready": "Your KinWise report is ready",
     "account_exists": "Someone tried to sign up with your email",
 }
+
+# Emails written by the worker (apps.emails.services.email_request): preparer name → the function, by dotted
+# path so this module imports nothing of the apps that own them. A preparer takes (to, origin) inside the
+# delivery's transaction and returns a PreparedEmail, or None when the address gets nothing.
+PREPARERS: dict[str, str] = {
+    "otp_request": "apps.users.services.otp.otp_request_prepare",
+    "password_reset_request": "apps.users.services.password_reset.password_reset_request_prepare",
+    "verification_resend": "apps.users.services.verification.verification_resend_prepare",
+}

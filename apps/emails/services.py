@@ -9,15 +9,16 @@ from datetime import timedelta
 from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.utils.module_loading import import_string
 
 from apps.common import clock
 from apps.common.links import frontend_link
 from apps.emails.crypto import decrypt_json, encrypt_json
 from apps.emails.models import EmailOutbox, EmailStatus
-from apps.emails.registry import SUBJECTS
+from apps.emails.registry import PREPARERS, SUBJECTS
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,33 @@ def email_send(
     return row
 
 
+@dataclass(frozen=True)
+class PreparedEmail:
+    """What a preparer (apps.emails.registry.PREPARERS) makes of a request: the email to send."""
+
+    to: str
+    context: dict
+    secret_context: dict | None = None
+
+
+def email_request(*, to: str, template: str, preparer: str, origin: dict) -> EmailOutbox:
+    """Queue a request for an email that the worker writes: one INSERT and one publish, whoever `to` is.
+
+    For flows that must not tell whether an address has an account (login code, password reset, resend of the
+    verification): the web request does no lookup. In the worker, `preparer` looks the address up, makes the
+    codes and its own rows, and returns the email, or None to send nothing (the row is then `dropped`).
+    `origin` (client IP, user agent: no secrets) is handed to the preparer for its audit rows.
+    """
+    if template not in SUBJECTS:
+        raise ValueError(f"Unknown email template {template!r}; add it to apps.emails.registry.SUBJECTS")
+    if preparer not in PREPARERS:
+        raise ValueError(f"Unknown email preparer {preparer!r}; add it to apps.emails.registry.PREPARERS")
+    row = EmailOutbox(to=to, template=template, context=origin, prepare=preparer, next_attempt_at=clock.now())
+    row.save()
+    transaction.on_commit(lambda: email_enqueue(outbox_id=row.id))
+    return row
+
+
 def email_enqueue(*, outbox_id: int) -> bool:
     """Hand a row to the broker. A broker outage is logged, not raised: the sweeper will pick the row up."""
     from apps.emails.tasks import deliver_email
@@ -71,7 +99,7 @@ def email_enqueue(*, outbox_id: int) -> bool:
 
 @dataclass(frozen=True)
 class DeliveryOutcome:
-    status: str  # "sent", "skipped", "retry", "failed"
+    status: str  # "sent", "skipped", "dropped", "retry", "failed"
     retry_in: float | None = None
 
 
@@ -137,7 +165,9 @@ def is_transient(exc: BaseException) -> bool:
         return any(not 500 <= code < 600 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPDataError):
         return not 500 <= exc.smtp_code < 600
-    return isinstance(exc, OSError | SoftTimeLimitExceeded)  # smtplib.SMTPException is an OSError
+    # smtplib.SMTPException is an OSError; OperationalError: the database failed a preparer (a lost
+    # connection, a deadlock), which the next attempt may not meet
+    return isinstance(exc, OSError | SoftTimeLimitExceeded | OperationalError)
 
 
 def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
@@ -145,6 +175,13 @@ def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
     if not _claim(outbox_id):
         return DeliveryOutcome("skipped")
     row = EmailOutbox.objects.get(id=outbox_id)
+    if row.prepare:
+        try:
+            row = _prepare(row)
+        except Exception as exc:
+            return _record_failure(row, exc)
+        if row is None:
+            return DeliveryOutcome("dropped")
     try:
         render_email(row).send()
     except Exception as exc:
@@ -159,6 +196,41 @@ def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
     )
     logger.info("Email %s sent (template %s, attempt %s)", row.id, row.template, row.attempts)
     return DeliveryOutcome("sent")
+
+
+class _PreparedElsewhere(Exception):
+    pass
+
+
+def _prepare(row: EmailOutbox) -> EmailOutbox | None:
+    """Turn a request row into its email with its preparer, or drop it: one transaction for the preparer's
+    writes (its code row, its audit row) and the row's new content, so a code exists exactly when its email
+    is on its way, and a retry after an SMTP failure sends the same email again.
+
+    The closing UPDATE is conditional on the row still being a request: if a stale claim let two workers
+    prepare one row, one preparation commits and the other rolls back and goes on with what the first wrote.
+    """
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            email = import_string(PREPARERS[row.prepare])(to=row.to, origin=row.context)
+            if email is None:
+                changes = {"status": EmailStatus.DROPPED, "context": {}}
+            else:
+                secret = encrypt_json(email.secret_context) if email.secret_context else None
+                changes = {"to": email.to, "context": email.context, "secret_context": secret}
+            if not EmailOutbox.objects.filter(id=row.id, prepare=row.prepare).update(
+                prepare="", updated_at=now, **changes
+            ):
+                raise _PreparedElsewhere
+    except _PreparedElsewhere:
+        row = EmailOutbox.objects.get(id=row.id)
+        return None if row.status == EmailStatus.DROPPED else row
+    if email is None:
+        logger.info("Email %s dropped: nothing to send for this request (template %s)", row.id, row.template)
+        return None
+    row.to, row.context, row.secret_context, row.prepare = email.to, email.context, secret, ""
+    return row
 
 
 def _record_failure(row: EmailOutbox, exc: Exception) -> DeliveryOutcome:
@@ -228,9 +300,10 @@ def _fail_abandoned(now) -> None:
 
 
 def email_prune(*, batch: int = 1000) -> int:
-    """Delete sent and failed rows older than EMAIL_OUTBOX_RETENTION_DAYS, in small batches."""
+    """Delete sent, failed and dropped rows older than EMAIL_OUTBOX_RETENTION_DAYS, in small batches."""
     cutoff = clock.now() - timedelta(days=settings.EMAIL_OUTBOX_RETENTION_DAYS)
-    old = EmailOutbox.objects.filter(status__in=[EmailStatus.SENT, EmailStatus.FAILED], updated_at__lt=cutoff)
+    done = [EmailStatus.SENT, EmailStatus.FAILED, EmailStatus.DROPPED]
+    old = EmailOutbox.objects.filter(status__in=done, updated_at__lt=cutoff)
     deleted = 0
     while ids := list(old.values_list("id", flat=True)[:batch]):
         deleted += EmailOutbox.objects.filter(id__in=ids).delete()[0]

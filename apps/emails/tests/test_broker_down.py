@@ -63,3 +63,31 @@ def test_registering_while_redis_is_down_succeeds_and_the_email_arrives_once_red
         client = redis.Redis.from_url(throwaway_redis.url)
         wait_until(lambda: client.llen("celery") + client.llen("emails") == 0, message="queues drained")
     assert len(smtp_server.messages) == 1
+
+
+def test_a_login_code_requested_while_redis_is_down_is_made_and_sent_once_redis_is_back(
+    throwaway_redis, smtp_server, settings
+):
+    """The request row is the durable job: nothing of the request is lost with the broker."""
+    from apps.users.models import EmailOTP
+    from apps.users.tests.factories import UserFactory
+    from apps.users.tests.otp_helpers import code_from_text, request_code, verify_code
+
+    user = UserFactory(email="ann@example.com")
+    with running_worker():
+        throwaway_redis.kill()
+        started = time.monotonic()
+        assert request_code(APIClient(), user.email).status_code == 200
+        assert time.monotonic() - started < 3
+        [row] = EmailOutbox.objects.all()
+        assert (row.prepare, row.status) == ("otp_request", EmailStatus.PENDING)
+        assert not EmailOTP.objects.exists()
+
+        throwaway_redis.start()
+        settings.EMAIL_OUTBOX_GRACE_SECONDS = 0
+        sweep_outbox.delay()
+        [message] = smtp_server.wait_for(1, timeout=45)
+        assert message["To"] == user.email
+        wait_until(lambda: EmailOutbox.objects.get(id=row.id).status == EmailStatus.SENT, message="row sent")
+    response = verify_code(APIClient(), user.email, code_from_text(text_part(message)))
+    assert response.status_code == 200, response.content

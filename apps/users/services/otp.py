@@ -1,7 +1,8 @@
 """Passwordless login with a six-digit code sent by email.
 
 Threats and answers (numbers in docs/SECURITY.md):
-- account discovery: a request answers the same for every address and does comparable work for each;
+- account discovery: a request answers the same and runs the same statements for every address: the lookup,
+  the code and the email happen in the worker (apps.emails.services.email_request);
 - guessing: a code dies after OTP_MAX_ATTEMPTS wrong tries, and each account has a daily budget of wrong tries
   kept in the database (apps.users.services.failures);
 - replay and races: a code is consumed by one conditional UPDATE, so it logs in at most once, on any database;
@@ -20,10 +21,10 @@ from django.utils.crypto import constant_time_compare
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
-from apps.common.client_ip import client_ip
+from apps.common.client_ip import request_origin
 from apps.common.crypto import keyed_hash
 from apps.common.exceptions import ApplicationError
-from apps.emails.services import email_send
+from apps.emails.services import PreparedEmail, email_request
 from apps.users.models import EmailOTP, User, normalize_email
 from apps.users.selectors import owned_by_email
 from apps.users.services.failures import Factor, failure_record, paused_until_subquery, raise_if_paused
@@ -70,48 +71,57 @@ def _live(otp: EmailOTP, now: datetime) -> Q:
     ) & ~Q(Exists(newer))
 
 
-@transaction.atomic
 def otp_request(*, email: str, request: HttpRequest | None) -> None:
-    """Email a fresh code to an account that can log in; for any other address do the same work minus that.
+    """Queue a login code for `email`: one outbox request row and one publish, whatever the address.
+
+    Whether the address gets a code is decided in the worker (otp_request_prepare), so the answer and the
+    work done before it are the same for every address (docs/SECURITY.md, "Discovery-safe requests").
+    """
+    email_request(
+        to=normalize_email(email),
+        template="login_otp",
+        preparer="otp_request",
+        origin=request_origin(request),
+    )
+
+
+def otp_request_prepare(*, to: str, origin: dict) -> PreparedEmail | None:
+    """In the worker: a fresh code for an account that can log in, or nothing for any other address.
 
     A new code replaces every older one of the account: only the newest code is ever accepted. While the
-    account's OTP login is paused no code is made, and the answer is still the same.
+    account's OTP login is paused no code is made. Runs inside the delivery's transaction.
     """
-    email = normalize_email(email)
     now = clock.now()
-    code = f"{secrets.randbelow(10**6):06d}"
-    user = _users_with_pause().filter(email=email).first()
-    code_hash = _code_hash(user.pk if user else 0, code)
+    user = _users_with_pause().filter(email=to).first()
     paused = user is not None and user.otp_paused_until is not None and user.otp_paused_until > now
+    audit = {"ip": origin.get("ip"), "user_agent": origin.get("user_agent", "")}
     if not user_can_log_in(user) or paused:
         log_action(
             user=user,
             action_type=AuditAction.OTP_REQUESTED,
-            request=request,
             description="OTP requested; no code sent",
-            metadata={"email": email[:254], "sent": False, "reason": "paused" if paused else "no_account"},
+            metadata={"email": to[:254], "sent": False, "reason": "paused" if paused else "no_account"},
+            **audit,
         )
-        return
+        return None
+    code = f"{secrets.randbelow(10**6):06d}"
     otp = EmailOTP.objects.create(
         user=user,
-        code_hash=code_hash,
+        code_hash=_code_hash(user.pk, code),
         expires_at=now + timedelta(seconds=code_ttl_seconds()),
-        ip_address=client_ip(request) if request else None,
-    )
-    email_send(
-        to=user.email,
-        template="login_otp",
-        context={"name": user.first_name or user.email},
-        secret_context={"otp_code": code},
+        ip_address=origin.get("ip"),
     )
     log_action(
         user=user,
         action_type=AuditAction.OTP_REQUESTED,
-        request=request,
         description="OTP requested",
         object_type="EmailOTP",
         object_id=otp.pk,
-        metadata={"email": email[:254], "sent": True},
+        metadata={"email": to[:254], "sent": True},
+        **audit,
+    )
+    return PreparedEmail(
+        to=user.email, context={"name": user.first_name or user.email}, secret_context={"otp_code": code}
     )
 
 

@@ -1,8 +1,9 @@
 """Forgotten password: a link token and a 6-digit code by email, then a new password.
 
 Threats and answers (numbers in docs/SECURITY.md, "Account lifecycle"):
-- account discovery: the request answers the same for every address, and a refused code is refused the same
-  way for an unknown address, a wrong code and a dead one;
+- account discovery: the request answers the same and runs the same statements for every address (the lookup
+  and the email happen in the worker), and a refused code is refused the same way for an unknown address, a
+  wrong code and a dead one;
 - guessing the code: each reset allows PASSWORD_RESET_MAX_ATTEMPTS tries, handed out by the database before
   the comparison, and an account gets at most PASSWORD_RESET_DAILY_LIMIT reset emails per 24 hours (counted in
   the database, so a cache outage does not lift it);
@@ -23,10 +24,10 @@ from rest_framework.exceptions import ValidationError
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
-from apps.common.client_ip import client_ip
+from apps.common.client_ip import request_origin
 from apps.common.exceptions import ApplicationError
 from apps.common.links import frontend_link
-from apps.emails.services import email_send
+from apps.emails.services import PreparedEmail, email_request
 from apps.users.models import (
     PASSWORD_RESET_DAILY_LIMIT,
     PASSWORD_RESET_LIFETIME,
@@ -61,16 +62,29 @@ def _live() -> Q:
     return Q(used_at__isnull=True, replaced_at__isnull=True)
 
 
-@transaction.atomic
-def password_reset_request(*, email: str, request: HttpRequest | None) -> bool:
-    """Email a fresh link and code to an account that may reset; for any other address only audit.
+def password_reset_request(*, email: str, request: HttpRequest | None) -> None:
+    """Queue a reset email for `email`: one outbox request row and one publish, whatever the address.
 
-    A new reset replaces the older pending ones. Returns whether an email was queued; callers must answer the
-    same either way.
+    Whether the address gets an email is decided in the worker (password_reset_request_prepare), so the
+    answer and the work done before it are the same for every address.
     """
-    email = normalize_email(email)
+    email_request(
+        to=normalize_email(email),
+        template="password_reset",
+        preparer="password_reset_request",
+        origin=request_origin(request),
+    )
+
+
+def password_reset_request_prepare(*, to: str, origin: dict) -> PreparedEmail | None:
+    """In the worker: a fresh link and code for an account that may reset, or nothing (only the audit row).
+
+    A new reset replaces the older pending ones. Runs inside the delivery's transaction; the user row lock
+    serializes the daily count.
+    """
     now = clock.now()
-    user = User.objects.select_for_update().filter(email=email).first()  # serializes the daily count
+    user = User.objects.select_for_update().filter(email=to).first()
+    audit = {"ip": origin.get("ip"), "user_agent": origin.get("user_agent", "")}
     reason = None
     if not can_reset(user):
         reason = "no_account"
@@ -80,11 +94,11 @@ def password_reset_request(*, email: str, request: HttpRequest | None) -> bool:
         log_action(
             user=user,
             action_type=AuditAction.PASSWORD_RESET_REQUESTED,
-            request=request,
             description="Password reset requested; nothing sent",
-            metadata={"email": email[:254], "sent": False, "reason": reason},
+            metadata={"email": to[:254], "sent": False, "reason": reason},
+            **audit,
         )
-        return False
+        return None
     PasswordReset.objects.filter(_live(), user=user).update(replaced_at=now, updated_at=now)
     issued = SECRETS.issue()
     row = PasswordReset.objects.create(
@@ -92,27 +106,25 @@ def password_reset_request(*, email: str, request: HttpRequest | None) -> bool:
         token_hash=issued.token_hash,
         code_hash=issued.code_hash,
         expires_at=now + PASSWORD_RESET_LIFETIME,
-        ip_address=client_ip(request) if request else None,
+        ip_address=origin.get("ip"),
     )
-    email_send(
+    log_action(
+        user=user,
+        action_type=AuditAction.PASSWORD_RESET_REQUESTED,
+        description="Password reset email sent",
+        object_type="PasswordReset",
+        object_id=row.pk,
+        metadata={"email": to[:254], "sent": True},
+        **audit,
+    )
+    return PreparedEmail(
         to=user.email,
-        template="password_reset",
         context={"name": user.first_name or user.email},
         secret_context={
             "reset_url": frontend_link("reset_password", token=issued.token),
             "code": issued.code,
         },
     )
-    log_action(
-        user=user,
-        action_type=AuditAction.PASSWORD_RESET_REQUESTED,
-        request=request,
-        description="Password reset email sent",
-        object_type="PasswordReset",
-        object_id=row.pk,
-        metadata={"email": email[:254], "sent": True},
-    )
-    return True
 
 
 def _sent_in_last_day(user: User, now: datetime) -> int:

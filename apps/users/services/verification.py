@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
+from apps.common.client_ip import request_origin
 from apps.common.exceptions import ApplicationError
 from apps.common.links import frontend_link
-from apps.emails.services import email_send
+from apps.emails.services import PreparedEmail, email_request, email_send
 from apps.users.models import (
     EMAIL_VERIFICATION_CODE_BUDGET,
     EMAIL_VERIFICATION_LIFETIME,
@@ -64,8 +65,7 @@ def _display_name(user: User) -> str:
     return user.first_name or user.email
 
 
-def verification_issue(*, user: User) -> EmailVerification:
-    """Create a verification and queue its email (link + code). Call inside the caller's transaction."""
+def _issue(*, user: User) -> tuple[EmailVerification, PreparedEmail]:
     issued = SECRETS.issue()
     row = EmailVerification.objects.create(
         user=user,
@@ -73,14 +73,22 @@ def verification_issue(*, user: User) -> EmailVerification:
         code_hash=issued.code_hash,
         expires_at=clock.now() + EMAIL_VERIFICATION_LIFETIME,
     )
-    email_send(
+    email = PreparedEmail(
         to=user.email,
-        template="verify_email",
         context={"name": _display_name(user)},
         secret_context={
             "verification_url": frontend_link("verify_email", token=issued.token),
             "code": issued.code,
         },
+    )
+    return row, email
+
+
+def verification_issue(*, user: User) -> EmailVerification:
+    """Create a verification and queue its email (link + code). Call inside the caller's transaction."""
+    row, email = _issue(user=user)
+    email_send(
+        to=email.to, template="verify_email", context=email.context, secret_context=email.secret_context
     )
     return row
 
@@ -210,37 +218,43 @@ def email_verify_code(*, email: object, code: object, request: HttpRequest | Non
     return _finish(outcome)
 
 
-def verification_resend(*, email: str, request: HttpRequest | None) -> bool:
-    """Send a fresh link and code to an unverified account; earlier pending ones stop working.
+def verification_resend(*, email: str, request: HttpRequest | None) -> None:
+    """Queue a fresh verification email for `email`: one outbox request row and one publish, whatever the
+    address. Whether it gets one is decided in the worker (verification_resend_prepare)."""
+    email_request(
+        to=normalize_email(email),
+        template="verify_email",
+        preparer="verification_resend",
+        origin=request_origin(request),
+    )
 
-    Returns whether an email was queued. Callers must answer the same either way: the answer must not tell
-    whether the address has an account or is already verified.
-    """
-    email = normalize_email(email)
-    with transaction.atomic():
-        user = User.objects.filter(email=email).first()
-        if user is None or user.email_verified:
-            log_action(
-                user=user,
-                action_type=AuditAction.VERIFICATION_RESENT,
-                request=request,
-                description="Verification resend requested; nothing sent",
-                metadata={"email": email[:254], "sent": False},
-            )
-            return False
-        now = clock.now()
-        pending = EmailVerification.objects.filter(
-            user=user, verified_at__isnull=True, replaced_at__isnull=True
-        )
-        pending.update(replaced_at=now, updated_at=now)
-        row = verification_issue(user=user)
+
+def verification_resend_prepare(*, to: str, origin: dict) -> PreparedEmail | None:
+    """In the worker: a fresh link and code for an unverified account, whose earlier pending ones stop
+    working; nothing (only the audit row) for an unknown or already verified address. Runs inside the
+    delivery's transaction."""
+    user = User.objects.filter(email=to).first()
+    audit = {"ip": origin.get("ip"), "user_agent": origin.get("user_agent", "")}
+    if user is None or user.email_verified:
         log_action(
             user=user,
             action_type=AuditAction.VERIFICATION_RESENT,
-            request=request,
-            description="Verification email resent",
-            object_type="EmailVerification",
-            object_id=row.id,
-            metadata={"sent": True},
+            description="Verification resend requested; nothing sent",
+            metadata={"email": to[:254], "sent": False},
+            **audit,
         )
-        return True
+        return None
+    now = clock.now()
+    pending = EmailVerification.objects.filter(user=user, verified_at__isnull=True, replaced_at__isnull=True)
+    pending.update(replaced_at=now, updated_at=now)
+    row, email = _issue(user=user)
+    log_action(
+        user=user,
+        action_type=AuditAction.VERIFICATION_RESENT,
+        description="Verification email resent",
+        object_type="EmailVerification",
+        object_id=row.id,
+        metadata={"sent": True},
+        **audit,
+    )
+    return email
