@@ -22,12 +22,19 @@ def password_hash() -> str:
     return make_password(PASSWORD)
 
 
-def create_users(prefix: str, count: int) -> list[str]:
-    """Active, verified accounts `<prefix>-<n>@bench.example` that can log in with PASSWORD."""
+def create_users(prefix: str, count: int, *, verified: bool = True) -> list[str]:
+    """Active, verified accounts `<prefix>-<n>@bench.example` that can log in with PASSWORD (with
+    verified=False: accounts waiting for email verification, inactive, as registration leaves them)."""
     emails = [f"{prefix}-{n}@{DOMAIN}" for n in range(count)]
     User.objects.bulk_create(
         [
-            User(email=e, password=password_hash(), first_name="Bench", is_active=True, email_verified=True)
+            User(
+                email=e,
+                password=password_hash(),
+                first_name="Bench",
+                is_active=verified,
+                email_verified=verified,
+            )
             for e in emails
         ],
         batch_size=2000,

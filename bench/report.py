@@ -66,6 +66,16 @@ def render(results: dict) -> str:
     queries = results.get("queries")
     if queries:
         lines.append("queries per request: " + ", ".join(f"{k} {v}" for k, v in queries.items()))
+    discovery = results.get("discovery")
+    if discovery:
+        rounds = next(iter(discovery.values()))["rounds"]
+        lines.append(
+            f"existing vs unknown address, median of {rounds} interleaved requests each, one client address "
+            "per request: "
+            + ", ".join(
+                f"{k} {v['existing_ms']:.1f} vs {v['unknown_ms']:.1f} ms" for k, v in discovery.items()
+            )
+        )
     pipeline = results.get("email_pipeline")
     if pipeline:
         lines.append(

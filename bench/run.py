@@ -320,6 +320,12 @@ class Bench:
         self.results["queries"] = query_counts(Mailbox(self.mail_dir))
         log(f"queries per request: {self.results['queries']}")
 
+    def run_discovery(self) -> None:
+        from bench.discovery import measure
+
+        self.results["discovery"] = measure(base_url=self.base_url, headers=PROXY_HEADERS)
+        log(f"existing vs unknown address, median ms: {self.results['discovery']}")
+
     def run_argon2(self) -> None:
         from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher
 
@@ -388,7 +394,9 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
     parser.add_argument("--emails", type=int, default=1000, help="emails through the outbox pipeline")
     parser.add_argument("--reminders", default="10000,100000", help="due-bill counts for the reminder job")
-    parser.add_argument("--only", default="", help="comma-separated parts: http,queries,pipeline,reminders")
+    parser.add_argument(
+        "--only", default="", help="comma-separated parts: http,queries,discovery,pipeline,reminders"
+    )
     parser.add_argument(
         "--profile", action="store_true", help="pyinstrument in the web workers for OTP request/verify"
     )
@@ -399,7 +407,7 @@ def parse_args(argv):
     if args.quick:
         args.duration, args.warmup, args.emails, args.reminders = 1.0, 0.5, 200, [1000]
     parts = {part for part in args.only.split(",") if part}
-    args.only = parts or {"http", "queries", "pipeline", "reminders"}
+    args.only = parts or {"http", "queries", "discovery", "pipeline", "reminders"}
     return args
 
 
@@ -416,6 +424,8 @@ def main(argv=None) -> int:
         bench.start()
         if "queries" in args.only:
             bench.run_queries()
+        if "discovery" in args.only:
+            bench.run_discovery()
         bench.run_argon2()
         if "http" in args.only:
             bench.run_http()

@@ -96,3 +96,21 @@ def test_codes_for_otp_verify_come_from_the_smtp_sink(bench_server, settings, us
         sink.stop()
     assert first["status"] == {"200": 1}
     assert again["status"] == {"400": 1} and again["errors"] == 1
+
+
+def test_discovery_timing_measures_both_kinds_of_address_for_each_request(bench_server):
+    from bench.discovery import measure
+
+    figures = measure(base_url=bench_server.url, headers={}, rounds=2, warmup=1)
+    assert set(figures) == {"otp_request", "password_reset", "resend_verification"}
+    for name in figures.values():
+        assert name["rounds"] == 2 and name["existing_ms"] > 0 and name["unknown_ms"] > 0
+    results = {
+        "started_at": "now",
+        "total_seconds": 1.0,
+        "machine": {"nproc": 2, "cpu_model": "t", "memory_mb": 1, "loadavg_start": "0", "loadavg_end": "0"},
+        "config": {"web": "live", "gunicorn_workers": 1, "worker": "eager", "duration": 1, "warmup": 0},
+        "http": {},
+        "discovery": figures,
+    }
+    assert "existing vs unknown address" in render(results)
