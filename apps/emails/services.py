@@ -225,7 +225,7 @@ def _prepare(row: EmailOutbox) -> EmailOutbox | None:
                 raise _PreparedElsewhere
     except _PreparedElsewhere:
         row = EmailOutbox.objects.get(id=row.id)
-        return None if row.status == EmailStatus.DROPPED else row
+        return row if row.status == EmailStatus.SENDING else None  # dropped or already sent by the other
     if email is None:
         logger.info("Email %s dropped: nothing to send for this request (template %s)", row.id, row.template)
         return None
