@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: run test lint format migrate worker beat bench smoke venv clean client
+.PHONY: run test lint format migrate worker beat bench smoke venv clean client web
 
 $(UV):
 	python3 -m venv var/uv && var/uv/bin/pip install -q uv
@@ -13,7 +13,7 @@ venv: $(UV)
 
 ## run: serve web + worker + beat on the embedded default (SQLite, file broker, mail to var/mail/), with the
 ## Procfile's production commands (gunicorn, celery); its `release` step (migrate) runs first
-run: venv
+run: venv web
 	mkdir -p var/mail var/broker
 	$(PY) manage.py migrate --noinput
 	PATH="$(CURDIR)/.venv/bin:$$PATH" CELERY_WORKER_CONCURRENCY=$${CELERY_WORKER_CONCURRENCY:-2} \
@@ -25,7 +25,7 @@ worker beat: venv
 	  .venv/bin/honcho start -f Procfile $@
 
 ## test: the whole test suite (against whatever DATABASE_URL / REDIS_URL say; SQLite by default)
-test: venv
+test: venv web
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## smoke: the production topology on this machine (Postgres + Redis, gunicorn, 2 workers, beat, SMTP sink)
@@ -56,6 +56,16 @@ client: venv clients/typescript/node_modules/.package-lock.json
 	mkdir -p var
 	DEBUG=False $(PY) manage.py spectacular --format openapi-json --file var/openapi.json
 	cd clients/typescript && npm run -s generate
+
+## web: bundle the web app (web/) into var/web/assets/ with esbuild, npm packages from the committed lock files
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && $(NPM_CI)
+
+web:
+	@if command -v npm >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory web/node_modules/.package-lock.json clients/typescript/node_modules/.package-lock.json \
+	  && cd web && npm run -s build; \
+	else echo "npm not found: the web app is not built (it needs Node 20 and npm); the API works without it"; fi
 
 migrate: venv
 	$(PY) manage.py migrate --noinput

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.common.views import api_not_found, healthz, readyz
+from apps.common.web import web_app
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Last: any other /api/ path is a JSON 404, also under DEBUG (whose 404 page is HTML).
     re_path(r"^api/", api_not_found, name="api-not-found"),
+    # Everything else is a page of the web app (web/), except the API's and the files' own prefixes.
+    re_path(r"^(?!api/|api$|admin/|static/|assets/)(?P<path>.*)$", web_app, name="web-app"),
 ]
 
 handler400 = "apps.common.views.json_bad_request"

@@ -147,10 +147,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The web app (web/): `make run` / `make test` bundle it into var/web/assets/, served at /assets/.
+WEB_BUILD_DIR = VAR_DIR / "web"
+WEB_BUILD_DIR.mkdir(parents=True, exist_ok=True)
+WHITENOISE_ROOT = str(WEB_BUILD_DIR)
+
 # Request size limits: bodies over this get 413, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 
-FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+# The web app's address: by default the one `make run` serves (web/, at the root of this server).
+FRONTEND_URL = env("FRONTEND_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The web app's page for each emailed link (FRONTEND_URL + path + "?token=..."); docs/INTEGRATING.md.
 FRONTEND_PATHS = {
     "verify_email": env("FRONTEND_VERIFY_EMAIL_PATH", default="/verify-email"),
