@@ -47,3 +47,15 @@ def signed_up(app: App, page: Page, email: str, first_name: str = "Ann") -> None
     verify_by_link(app, page, email)
     log_in_by_password(page, email)
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def nav(page: Page, name: str) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def create_household(page: Page, name: str) -> None:
+    nav(page, "Households")
+    page.locator("#household-create").get_by_label("Name").fill(name)
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
