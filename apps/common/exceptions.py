@@ -68,6 +68,20 @@ class AuthenticationFailed(ApplicationError):
     code = "authentication_failed"
 
 
+class ReauthenticationRequired(ApplicationError):
+    """Signed in, but a sensitive change needs a fresh proof of identity on this session first.
+
+    403, not 401: the access token is valid and a refresh would not help. `methods` (in the body) lists the
+    ways this account can reauthenticate.
+    """
+
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "reauthentication_required"
+
+    def __init__(self, message: str, *, methods: list[str]):
+        super().__init__(message, extra={"methods": list(methods)})
+
+
 # simplejwt's errors carry a dict detail ({detail, code, messages}); each becomes one sentence and one code.
 TOKEN_EXPIRED = ("The access token has expired; refresh it and try again.", "token_expired")
 TOKEN_INVALID = ("The access token is invalid.", "token_invalid")

@@ -92,6 +92,11 @@ class LoginSession(models.Model):
     method = models.CharField(max_length=20, default="password")
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=40, blank=True)
+    reauthenticated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When this session last gave a proof of identity (its login, or a reauthentication).",
+    )
 
     class Meta:
         db_table = "login_session"
@@ -184,6 +189,7 @@ class AuthFailureWindow(models.Model):
     class Factor(models.TextChoices):
         OTP = "otp", "Email OTP"
         TOTP = "totp", "TOTP"
+        REAUTH = "reauth", "Reauthentication email code"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_failure_windows")
     factor = models.CharField(max_length=10, choices=Factor.choices)
@@ -249,6 +255,32 @@ class MfaChallenge(models.Model):
 
     def __str__(self):
         return f"MFA challenge of user {self.user_id} via {self.method}"
+
+
+REAUTHENTICATION_CODE_LIFETIME = timedelta(minutes=10)
+REAUTHENTICATION_CODE_MAX_ATTEMPTS = 5  # tries of the code (right or wrong) per issued code
+
+
+class ReauthenticationCode(models.Model):
+    """A 6-digit code emailed to the account's address; it reauthenticates only the session that asked for it.
+
+    Only a keyed hash is stored. An account has one live code at most: only its newest row is accepted.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reauthentication_codes")
+    session = models.ForeignKey(LoginSession, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "reauthentication_code"
+        indexes = [models.Index(fields=["user", "-id"], name="reauth_code_user_newest")]
+
+    def __str__(self):
+        return f"Reauthentication code #{self.pk} of user {self.user_id}"
 
 
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)

@@ -8,8 +8,21 @@ from apps.users.apis.account import (
     PasswordResetConfirmApi,
 )
 from apps.users.apis.auth import LoginApi, LogoutApi, MeApi, TokenRefreshApi
-from apps.users.apis.mfa import MfaStatusApi, MfaVerifyApi, TotpConfirmApi, TotpDisableApi, TotpEnrolApi
+from apps.users.apis.mfa import (
+    MfaStatusApi,
+    MfaVerifyApi,
+    RecoveryCodesRegenerateApi,
+    TotpConfirmApi,
+    TotpDisableApi,
+    TotpEnrolApi,
+)
 from apps.users.apis.otp import EmailOTPViewSet
+from apps.users.apis.reauthentication import (
+    ReauthenticateEmailCodeApi,
+    ReauthenticateMfaApi,
+    ReauthenticatePasswordApi,
+    ReauthenticationCodeRequestApi,
+)
 from apps.users.apis.registration import RegisterApi, ResendVerificationApi, VerifyEmailApi
 from apps.users.apis.sessions import (
     PasswordChangeApi,
@@ -41,6 +54,21 @@ urlpatterns = [
     path("auth/mfa/totp/", TotpEnrolApi.as_view(), name="mfa-totp-enrol"),
     path("auth/mfa/totp/confirm/", TotpConfirmApi.as_view(), name="mfa-totp-confirm"),
     path("auth/mfa/totp/disable/", TotpDisableApi.as_view(), name="mfa-totp-disable"),
+    path("auth/mfa/recovery-codes/", RecoveryCodesRegenerateApi.as_view(), name="mfa-recovery-codes"),
     path("auth/mfa/verify/", MfaVerifyApi.as_view(), name="mfa-verify"),
+    path(
+        "auth/reauthenticate/password/", ReauthenticatePasswordApi.as_view(), name="reauthenticate-password"
+    ),
+    path(
+        "auth/reauthenticate/email-code/request/",
+        ReauthenticationCodeRequestApi.as_view(),
+        name="reauthenticate-email-code-request",
+    ),
+    path(
+        "auth/reauthenticate/email-code/",
+        ReauthenticateEmailCodeApi.as_view(),
+        name="reauthenticate-email-code",
+    ),
+    path("auth/reauthenticate/mfa/", ReauthenticateMfaApi.as_view(), name="reauthenticate-mfa"),
     path("", include(router.urls)),
 ]

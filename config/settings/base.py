@@ -205,6 +205,8 @@ RATE_LIMITS = {
     "otp_verify_email": "5/10m",
     "mfa_verify_ip": "10/10m",
     "mfa_manage_user": "20/10m",
+    "reauthenticate_user": "10/10m",
+    "reauthentication_code_user": "3/10m",
     "password_reset_ip": "10/h",
     "password_reset_email": "3/h",
     "password_reset_confirm_ip": "20/10m",
@@ -419,6 +421,9 @@ AUTH_FAILURE_WINDOW_HOURS = 24
 MFA_CHALLENGE_TTL_SECONDS = 300
 MFA_CHALLENGE_MAX_ATTEMPTS = 5
 MFA_RECOVERY_CODES = 10
+# How long a proof of identity given on a login session (its login, or a reauthentication) lets that session
+# make sensitive changes: MFA, recovery codes, email change, signing out other sessions, account deletion.
+REAUTHENTICATION_MINUTES = env.int("REAUTHENTICATION_MINUTES", default=5)
 MFA_ISSUER = env("MFA_ISSUER", default="KinWise")
 # Key that encrypts TOTP seeds at rest. Default: derived from SECRET_KEY.
 MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY", default="")

@@ -11,6 +11,7 @@ from apps.common.schema import ErrorBody, errors
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, UserRateThrottle, throttle
 from apps.users.apis.sessions import current_session_id
 from apps.users.models import EMAIL_CHANGE_LIFETIME, PASSWORD_RESET_LIFETIME
+from apps.users.permissions import REAUTHENTICATION_REQUIRED
 from apps.users.serializers import MessageSerializer, NewPasswordSerializer
 from apps.users.services.email_change import (
     email_change_confirm_code,
@@ -56,7 +57,13 @@ class PasswordResetConfirmInputSerializer(NewPasswordSerializer):
 
 class EmailChangeInputSerializer(serializers.Serializer):
     new_email = serializers.EmailField(max_length=254)
-    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    current_password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        required=False,
+        help_text="Proves it is you. Leave it out only if this session reauthenticated within the last "
+        "REAUTHENTICATION_MINUTES (or just signed in).",
+    )
 
 
 class EmailChangeOutputSerializer(serializers.Serializer):
@@ -179,13 +186,18 @@ class EmailChangeApi(APIView):
 
     @extend_schema(
         request=EmailChangeInputSerializer,
-        responses={200: EmailChangeOutputSerializer, **errors(400, 401, 429)},
+        responses={
+            200: EmailChangeOutputSerializer,
+            403: REAUTHENTICATION_REQUIRED,
+            **errors(400, 401, 429),
+        },
         tags=["auth"],
         summary="Change your email: sends a link and a code to the new address; nothing changes until then",
         description=(
             "400: `current_password` (with code wrong_password), `new_email` (invalid, your current address, "
             "or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; then the answer is the "
-            "usual 200 and nothing is sent)."
+            "usual 200 and nothing is sent). 403 reauthentication_required: no `current_password` and no "
+            "recent reauthentication of this session."
         ),
     )
     def post(self, request):
@@ -194,7 +206,7 @@ class EmailChangeApi(APIView):
         email_change_request(
             user=request.user,
             new_email=data.validated_data["new_email"],
-            current_password=data.validated_data["current_password"],
+            current_password=data.validated_data.get("current_password"),
             session_id=current_session_id(request),
             request=request,
         )

@@ -7,6 +7,8 @@ from rest_framework.views import APIView
 from apps.common.schema import BodyOnDeleteSchema, errors
 from apps.common.services import model_update
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, UserRateThrottle, throttle
+from apps.users.apis.sessions import current_session_id
+from apps.users.permissions import REAUTHENTICATION_REQUIRED
 from apps.users.serializers import (
     LoginInputSerializer,
     LoginOutputSerializer,
@@ -87,7 +89,8 @@ class LogoutApi(APIView):
 
 
 class AccountDeleteInputSerializer(serializers.Serializer):
-    """The current password, or (for a user with MFA on) a code from the authenticator app."""
+    """The current password, or (for a user with MFA on) a code from the authenticator app. Both may be left
+    out when this session reauthenticated within REAUTHENTICATION_MINUTES (or just signed in)."""
 
     password = serializers.CharField(
         max_length=128, trim_whitespace=False, required=False, style={"input_type": "password"}
@@ -95,13 +98,6 @@ class AccountDeleteInputSerializer(serializers.Serializer):
     code = serializers.RegexField(
         r"^[0-9]{6}$", required=False, help_text="A current TOTP code; only when MFA is on."
     )
-
-    def validate(self, attrs):
-        if "password" not in attrs and "code" not in attrs:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Send your password, or a code from your authenticator app."]}
-            )
-        return attrs
 
 
 class MeApi(APIView):
@@ -133,12 +129,13 @@ class MeApi(APIView):
 
     @extend_schema(
         request=AccountDeleteInputSerializer,
-        responses={204: None, **errors(400, 401, 409, 429)},
+        responses={204: None, 403: REAUTHENTICATION_REQUIRED, **errors(400, 401, 409, 429)},
         tags=["auth"],
         summary="Delete your account",
         description=(
             "Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, "
-            "invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused). The account is "
+            "invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused), or neither when this "
+            "session reauthenticated recently (403 reauthentication_required otherwise). The account is "
             "deactivated at once, every session is signed out, and personal data is erased or anonymised; "
             "households you alone belong to are deleted with it. 409 (code last_owner, with `households`) "
             "while you are the only owner of a household that other people belong to: make one of them an "
@@ -152,6 +149,7 @@ class MeApi(APIView):
             user=request.user,
             password=data.validated_data.get("password"),
             code=data.validated_data.get("code"),
+            session_id=current_session_id(request),
             request=request,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,7 +1,8 @@
-"""TOTP MFA: status, enrol, confirm, disable (signed in) and the login challenge (not signed in).
+"""TOTP MFA: status, enrol, confirm, disable, new recovery codes (signed in) and the login challenge.
 
 Paths under /api/v1/auth/mfa/: GET "" status, POST totp/ enrol, POST totp/confirm/, POST totp/disable/,
-POST verify/.
+POST recovery-codes/, POST verify/. Enrol, confirm and new recovery codes need a recent reauthentication of
+the session (apps.users.permissions); disable takes its proof, a second factor, in the body.
 """
 
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -12,9 +13,16 @@ from rest_framework.views import APIView
 
 from apps.common.schema import errors
 from apps.common.throttles import IPRateThrottle, UserRateThrottle, throttle
+from apps.users.permissions import REAUTHENTICATION_REQUIRED, RecentlyReauthenticated
 from apps.users.selectors import mfa_status
 from apps.users.serializers import LoginOutputSerializer, login_response_data
-from apps.users.services.mfa import mfa_confirm, mfa_disable, mfa_enrol, mfa_verify
+from apps.users.services.mfa import (
+    mfa_confirm,
+    mfa_disable,
+    mfa_enrol,
+    mfa_recovery_codes_regenerate,
+    mfa_verify,
+)
 
 TOTP_CODE = serializers.RegexField(
     r"^[0-9]{6}\Z", max_length=6, error_messages={"invalid": "Enter the 6-digit code from your app."}
@@ -61,16 +69,20 @@ class _SignedInMfaApi(APIView):
     throttle_classes = [throttle("mfa_manage_user", UserRateThrottle)]
 
 
+class _ReauthenticatedMfaApi(_SignedInMfaApi):
+    permission_classes = [IsAuthenticated, RecentlyReauthenticated]
+
+
 class MfaStatusApi(_SignedInMfaApi):
     @extend_schema(responses={200: MfaStatusOutput, **errors(401)}, tags=["mfa"], summary="Is MFA on?")
     def get(self, request):
         return Response(mfa_status(user=request.user))
 
 
-class TotpEnrolApi(_SignedInMfaApi):
+class TotpEnrolApi(_ReauthenticatedMfaApi):
     @extend_schema(
         request=None,
-        responses={201: EnrolOutput, **errors(401, 409, 429)},
+        responses={201: EnrolOutput, 403: REAUTHENTICATION_REQUIRED, **errors(401, 409, 429)},
         tags=["mfa"],
         summary="Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code)",
     )
@@ -81,10 +93,10 @@ class TotpEnrolApi(_SignedInMfaApi):
         )
 
 
-class TotpConfirmApi(_SignedInMfaApi):
+class TotpConfirmApi(_ReauthenticatedMfaApi):
     @extend_schema(
         request=TotpCodeSerializer,
-        responses={200: RecoveryCodesOutput, **errors(400, 401, 409, 429)},
+        responses={200: RecoveryCodesOutput, 403: REAUTHENTICATION_REQUIRED, **errors(400, 401, 409, 429)},
         tags=["mfa"],
         summary="Turn MFA on with a first code; returns 10 recovery codes, shown only this once",
     )
@@ -101,6 +113,7 @@ class TotpDisableApi(_SignedInMfaApi):
         responses={200: MessageOutput, **errors(400, 401, 409, 429)},
         tags=["mfa"],
         summary="Turn MFA off with a TOTP code or a recovery code",
+        description="The code in the body is the proof of identity: no reauthentication needed.",
     )
     def post(self, request):
         data = SecondFactorSerializer(data=request.data)
@@ -112,6 +125,18 @@ class TotpDisableApi(_SignedInMfaApi):
             request=request,
         )
         return Response({"message": "Two-factor authentication is off."})
+
+
+class RecoveryCodesRegenerateApi(_ReauthenticatedMfaApi):
+    @extend_schema(
+        request=None,
+        responses={200: RecoveryCodesOutput, 403: REAUTHENTICATION_REQUIRED, **errors(401, 409, 429)},
+        tags=["mfa"],
+        summary="Replace every recovery code with 10 new ones, shown only this once",
+        description="The earlier codes stop working. 409 (code mfa_not_enabled) while MFA is off.",
+    )
+    def post(self, request):
+        return Response({"recovery_codes": mfa_recovery_codes_regenerate(user=request.user, request=request)})
 
 
 class MfaVerifyApi(APIView):

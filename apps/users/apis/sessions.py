@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from apps.common.schema import errors
 from apps.common.throttles import IPRateThrottle, throttle
 from apps.users.models import LoginSession
+from apps.users.permissions import REAUTHENTICATION_REQUIRED, RecentlyReauthenticated
 from apps.users.selectors import login_session_list
 from apps.users.serializers import NewPasswordSerializer
 from apps.users.services.passwords import password_change
@@ -58,12 +59,13 @@ class SessionRevokeApi(APIView):
 
 
 class SessionRevokeOthersApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, RecentlyReauthenticated]
 
     @extend_schema(
         request=None,
         responses={
             200: inline_serializer("SessionsRevokedResponse", {"revoked": serializers.IntegerField()}),
+            403: REAUTHENTICATION_REQUIRED,
             **errors(401),
         },
         tags=["sessions"],

@@ -21,6 +21,7 @@ from apps.common.exceptions import ApplicationError, Conflict
 from apps.emails.models import EmailOutbox, EmailStatus
 from apps.households.models import Household, Membership, Role
 from apps.users.models import EmailChange, User
+from apps.users.services.reauthentication import reauthentication_check
 from apps.users.services.sessions import sessions_revoke_all
 
 WRONG_PASSWORD = "Password is incorrect."  # noqa: S105 — a message, not a password
@@ -41,16 +42,22 @@ def placeholder_email(user_id: int) -> str:
 
 
 def account_delete(
-    *, user: User, password: str | None = None, code: str | None = None, request: HttpRequest | None
+    *,
+    user: User,
+    password: str | None = None,
+    code: str | None = None,
+    session_id=None,
+    request: HttpRequest | None,
 ) -> DeletionResult:
     """Refuse while the user is the last owner of a shared household; check the password (or, with MFA on, a
-    TOTP code); then erase. A household whose only member is this user is deleted with the account.
+    TOTP code; with neither, a recent reauthentication of `session_id`); then erase. A household whose only
+    member is this user is deleted with the account.
 
     The household check runs first, so a 409 spends no code; it runs again under lock before erasing.
     """
     _, blocked = _households(user, lock=False)
     if not blocked:
-        _confirm_identity(user=user, password=password, code=code, request=request)
+        _confirm_identity(user=user, password=password, code=code, session_id=session_id, request=request)
         with transaction.atomic():
             user = User.objects.select_for_update().get(pk=user.pk)
             solo, blocked = _households(user, lock=True)
@@ -59,8 +66,11 @@ def account_delete(
     _refuse_last_owner(user=user, blocked=blocked, request=request)
 
 
-def _confirm_identity(*, user: User, password: str | None, code: str | None, request) -> None:
-    if password is not None or code is None:
+def _confirm_identity(*, user: User, password: str | None, code: str | None, session_id, request) -> None:
+    if password is None and code is None:
+        reauthentication_check(user=user, session_id=session_id)
+        return
+    if password is not None:
         if not password or not user.check_password(password):
             _refuse(
                 WRONG_PASSWORD,

@@ -30,6 +30,7 @@ from apps.users.models import (
     normalize_email,
 )
 from apps.users.services.emailed_secrets import EmailedSecrets, clean_code, code_attempt_claim, mask_email
+from apps.users.services.reauthentication import reauthentication_check
 from apps.users.services.security_notices import security_notice_send
 from apps.users.services.sessions import sessions_revoke_all
 
@@ -48,13 +49,16 @@ def _pending() -> Q:
 
 
 def email_change_request(
-    *, user: User, new_email: str, current_password: str, session_id, request: HttpRequest | None
+    *, user: User, new_email: str, current_password: str | None, session_id, request: HttpRequest | None
 ) -> EmailChange | None:
     """Send a link and a code to `new_email`; earlier pending changes of the user stop working.
 
+    Proof of identity: the current password, or else a recent reauthentication of the asking session.
     Returns None when ACCOUNT_PREVENT_ENUMERATION hid that the address is taken (nothing is sent then).
     """
-    if not user.check_password(current_password):
+    if current_password is None:
+        reauthentication_check(user=user, session_id=session_id)
+    elif not user.check_password(current_password):
         _refuse(
             WRONG_PASSWORD,
             "wrong_password",

@@ -19,7 +19,8 @@ Factor = AuthFailureWindow.Factor
 
 
 def _budget(factor: str) -> int:
-    return settings.OTP_FAILURE_BUDGET if factor == Factor.OTP else settings.MFA_FAILURE_BUDGET
+    """Emailed codes (login and reauthentication, each with its own window) share OTP_FAILURE_BUDGET."""
+    return settings.MFA_FAILURE_BUDGET if factor == Factor.TOTP else settings.OTP_FAILURE_BUDGET
 
 
 def _window() -> timedelta:

@@ -240,25 +240,45 @@ def mfa_disable(
         raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
 
 
-def mfa_reauthenticate(*, user: User, code: str, request: HttpRequest | None) -> None:
-    """Prove the TOTP factor once more before a sensitive action (e.g. deleting the account).
+def mfa_reauthenticate(
+    *, user: User, code: str | None = None, recovery_code: str | None = None, request: HttpRequest | None
+) -> None:
+    """Prove the second factor once more (a TOTP code or a recovery code) before a sensitive action.
 
-    The code is spent as at login (no replay) in its own committed transaction; a wrong one counts against the
-    account's TOTP budget like any other. Raises ApplicationError when MFA is off or the code is wrong.
+    The code is spent as at login (no replay) in its own committed transaction; a wrong TOTP code counts
+    against the account's TOTP budget like any other. Raises ApplicationError when MFA is off or the code is
+    wrong.
     """
     now = clock.now()
     device = _confirmed_device(user)
     if device is None:
         raise ApplicationError("Two-factor authentication is not on.", code="mfa_not_enabled")
-    raise_if_paused(factor_paused_until(user=user, factor=Factor.TOTP), now)
+    if code is not None:
+        raise_if_paused(factor_paused_until(user=user, factor=Factor.TOTP), now)
     try:
         with transaction.atomic():
             _consume_second_factor(
-                user=user, device=device, code=code, recovery_code=None, request=request, now=now
+                user=user, device=device, code=code, recovery_code=recovery_code, request=request, now=now
             )
     except _WrongFactor as refused:
-        _record_wrong_factor(user=user, used_totp=True, guess=refused.guess, request=request)
+        _record_wrong_factor(user=user, used_totp=code is not None, guess=refused.guess, request=request)
         raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
+
+
+@transaction.atomic
+def mfa_recovery_codes_regenerate(*, user: User, request: HttpRequest | None) -> list[str]:
+    """Replace every recovery code (used or not) with a new set, shown only this once."""
+    if _confirmed_device(user) is None:
+        raise Conflict("Two-factor authentication is not on.", code="mfa_not_enabled")
+    codes = _recovery_codes_issue(user)
+    log_action(
+        user=user,
+        action_type=AuditAction.RECOVERY_CODES_REGENERATED,
+        request=request,
+        metadata={"count": len(codes)},
+    )
+    security_notice_send(user=user, kind="recovery_codes_regenerated")
+    return codes
 
 
 def mfa_challenge_start(*, user: User, method: str) -> str:

@@ -14,9 +14,11 @@ NOTICE_TEMPLATES = {
     "mfa_enabled": "security/mfa_enabled",
     "mfa_disabled": "security/mfa_disabled",
     "recovery_code_used": "security/recovery_code_used",
+    "recovery_codes_regenerated": "security/recovery_codes_regenerated",
     "token_reuse": "security/token_reuse",
     "otp_paused": "security/otp_paused",
     "mfa_paused": "security/mfa_paused",
+    "reauthentication_paused": "security/reauthentication_paused",
 }
 
 

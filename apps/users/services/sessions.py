@@ -10,6 +10,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
+from apps.common import clock
 from apps.common.client_ip import client_ip, user_agent
 from apps.common.exceptions import AuthenticationFailed, NotFound
 from apps.users.models import LoginSession, User
@@ -38,6 +39,7 @@ def session_start(*, user: User, request: HttpRequest | None, method: str = "pas
         ip_address=client_ip(request) if request else None,
         user_agent=user_agent(request) if request else "",
         method=method,
+        reauthenticated_at=clock.now(),  # the login is this session's first proof of identity
     )
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh), session_id=session_id)
 

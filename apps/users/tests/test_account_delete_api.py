@@ -68,11 +68,13 @@ def test_personal_data_is_erased_and_audit_rows_keep_an_anonymised_actor(
     assert {AuditAction.LOGIN_FAILED, AuditAction.OTP_REQUESTED, AuditAction.ACCOUNT_DELETED} <= actions
 
 
-def test_wrong_or_missing_password_changes_nothing(auth_client, user, password):
+def test_wrong_or_missing_password_changes_nothing(auth_client, user, password, clock):
     response = delete_account(auth_client, "NotMyPass123!")
     refused(response, 400, "wrong_password")
     assert set(response.json()) == {"error", "code"}  # one shape: no field errors beside the envelope
-    assert auth_client.delete(ME, {}, format="json").status_code == 400
+    # no password: only a recent proof on this session would do, and the login is no longer recent
+    clock.advance(timedelta(minutes=5, seconds=1))
+    refused(auth_client.delete(ME, {}, format="json"), 403, "reauthentication_required")
     assert auth_client.get(ME).status_code == 200
     assert AuditLog.objects.filter(action_type=AuditAction.ACCOUNT_DELETE_REFUSED, actor=user).count() == 1
 
