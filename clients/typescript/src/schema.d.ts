@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Change your email: sends a link and a code to the new address; nothing changes until then
-         * @description 400: `current_password` (with code wrong_password), `new_email` (invalid, your current address, or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; then the answer is the usual 200 and nothing is sent).
+         * @description 400: `current_password` (with code wrong_password), `new_email` (invalid, your current address, or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; then the answer is the usual 200 and nothing is sent). 403 reauthentication_required: no `current_password` and no recent reauthentication of this session.
          */
         post: operations["v1_auth_email_change_create"];
         delete?: never;
@@ -91,7 +91,7 @@ export interface paths {
         post?: never;
         /**
          * Delete your account
-         * @description Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused). The account is deactivated at once, every session is signed out, and personal data is erased or anonymised; households you alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the only owner of a household that other people belong to: make one of them an owner, or delete the household, first.
+         * @description Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused), or neither when this session reauthenticated recently (403 reauthentication_required otherwise). The account is deactivated at once, every session is signed out, and personal data is erased or anonymised; households you alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the only owner of a household that other people belong to: make one of them an owner, or delete the household, first.
          */
         delete: operations["v1_auth_me_destroy"];
         options?: never;
@@ -111,6 +111,26 @@ export interface paths {
         get: operations["v1_auth_mfa_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/recovery-codes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace every recovery code with 10 new ones, shown only this once
+         * @description The earlier codes stop working. 409 (code mfa_not_enabled) while MFA is off.
+         */
+        post: operations["v1_auth_mfa_recovery_codes_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -160,7 +180,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn MFA off with a TOTP code or a recovery code */
+        /**
+         * Turn MFA off with a TOTP code or a recovery code
+         * @description The code in the body is the proof of identity: no reauthentication needed.
+         */
         post: operations["v1_auth_mfa_totp_disable_create"];
         delete?: never;
         options?: never;
@@ -273,6 +296,86 @@ export interface paths {
          * @description Signs out every session of the account. The emailed link and code work once.
          */
         post: operations["v1_auth_password_reset_confirm_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/reauthenticate/email-code/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reauthenticate this session with the emailed code
+         * @description 400 with code invalid_code (wrong, past its 5 tries, or asked for by another session) or expired. Wrong codes count against the account's daily budget; 429 once it is spent.
+         */
+        post: operations["v1_auth_reauthenticate_email_code_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/reauthenticate/email-code/request/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a 6-digit code that reauthenticates this session
+         * @description The code works only on this session and replaces any earlier one of the account. 429 while the account's code budget is spent.
+         */
+        post: operations["v1_auth_reauthenticate_email_code_request_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/reauthenticate/mfa/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reauthenticate this session with a TOTP code or a recovery code (MFA on)
+         * @description 400 with code invalid_mfa_code or mfa_not_enabled. The code is spent as at login; wrong TOTP codes count against the account's TOTP budget (429 while paused).
+         */
+        post: operations["v1_auth_reauthenticate_mfa_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/reauthenticate/password/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reauthenticate this session with the password
+         * @description 400 with code wrong_password when it is wrong; audited.
+         */
+        post: operations["v1_auth_reauthenticate_password_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -825,7 +928,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description The current password, or (for a user with MFA on) a code from the authenticator app. */
+        /**
+         * @description The current password, or (for a user with MFA on) a code from the authenticator app. Both may be left
+         *     out when this session reauthenticated within REAUTHENTICATION_MINUTES (or just signed in).
+         */
         AccountDeleteInputRequest: {
             password?: string;
             /** @description A current TOTP code; only when MFA is on. */
@@ -916,6 +1022,11 @@ export interface components {
             paid_by?: string | null;
             readonly note: string;
         };
+        /**
+         * @description * `reauthentication_required` - reauthentication_required
+         * @enum {string}
+         */
+        CodeEnum: "reauthentication_required";
         Contribution: {
             readonly id: number;
             goal: number;
@@ -958,12 +1069,17 @@ export interface components {
         EmailChangeInputRequest: {
             /** Format: email */
             new_email: string;
-            current_password: string;
+            /** @description Proves it is you. Leave it out only if this session reauthenticated within the last REAUTHENTICATION_MINUTES (or just signed in). */
+            current_password?: string;
         };
         EmailChangeOutput: {
             message: string;
             /** @description Seconds the emailed link and code stay valid. */
             expires_in: number;
+        };
+        EmailCodeInputRequest: {
+            /** @description The 6-digit code from the email. */
+            code: string;
         };
         Error: {
             error: string;
@@ -1128,6 +1244,14 @@ export interface components {
         MessageOutput: {
             message: string;
         };
+        /**
+         * @description * `password` - password
+         *     * `email_code` - email_code
+         *     * `totp` - totp
+         *     * `recovery_code` - recovery_code
+         * @enum {string}
+         */
+        MethodsEnum: "password" | "email_code" | "totp" | "recovery_code";
         MfaChallenge: {
             mfa_required: boolean;
             mfa_token: string;
@@ -1268,6 +1392,9 @@ export interface components {
             message: string;
             sessions_revoked: number;
         };
+        PasswordInputRequest: {
+            password: string;
+        };
         /** @description Either `token` (from the link) or `email` + `code` (from the same email), plus the new password. */
         PasswordResetConfirmInputRequest: {
             new_password: string;
@@ -1329,6 +1456,26 @@ export interface components {
             kind: components["schemas"]["NotificationKindEnum"];
             email: boolean;
             in_app: boolean;
+        };
+        Reauthenticated: {
+            /**
+             * Format: date-time
+             * @description Until when this session may make sensitive changes.
+             */
+            reauthenticated_until: string;
+            /** @description Seconds from now until then. */
+            expires_in: number;
+        };
+        ReauthenticationCodeSent: {
+            message: string;
+            /** @description Seconds the emailed code stays valid. */
+            expires_in: number;
+        };
+        ReauthenticationRequired: {
+            error: string;
+            code: components["schemas"]["CodeEnum"];
+            /** @description How this account can reauthenticate: password → POST auth/reauthenticate/password/, email_code → POST auth/reauthenticate/email-code/request/ then …/email-code/, totp and recovery_code → POST auth/reauthenticate/mfa/. */
+            methods: components["schemas"]["MethodsEnum"][];
         };
         /**
          * @description * `none` - One-off
@@ -1514,6 +1661,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
                 };
             };
             /** @description Rate limited; see the Retry-After header. */
@@ -1743,6 +1899,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -1832,6 +1997,61 @@ export interface operations {
             };
         };
     };
+    v1_auth_mfa_recovery_codes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaRecoveryCodes"];
+                };
+            };
+            /** @description Not authenticated or credentials invalid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see the Retry-After header. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     v1_auth_mfa_totp_create: {
         parameters: {
             query?: never;
@@ -1856,6 +2076,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -1915,6 +2144,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -2260,6 +2498,193 @@ export interface operations {
             };
         };
     };
+    v1_auth_reauthenticate_email_code_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailCodeInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reauthenticated"];
+                };
+            };
+            /** @description Validation failed: messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not authenticated or credentials invalid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see the Retry-After header. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_auth_reauthenticate_email_code_request_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReauthenticationCodeSent"];
+                };
+            };
+            /** @description Not authenticated or credentials invalid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see the Retry-After header. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_auth_reauthenticate_mfa_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SecondFactorRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reauthenticated"];
+                };
+            };
+            /** @description Validation failed: messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not authenticated or credentials invalid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see the Retry-After header. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_auth_reauthenticate_password_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reauthenticated"];
+                };
+            };
+            /** @description Validation failed: messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not authenticated or credentials invalid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see the Retry-After header. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     v1_auth_register_create: {
         parameters: {
             query?: never;
@@ -2432,6 +2857,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
                 };
             };
         };
