@@ -1,17 +1,18 @@
 from rest_framework import serializers
 
 from apps.common.currencies import DEFAULT_CURRENCY
+from apps.common.serializers import InputSerializer
 from apps.common.validation import ID_MAX, CurrencyField, IdField, TimeZoneField
 from apps.households.models import INVITE_ROLE_CHOICES, HouseholdInvite, Membership, Role
 
 
-class HouseholdInputSerializer(serializers.Serializer):
+class HouseholdInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=150)
     time_zone = TimeZoneField(required=False, default="UTC")
     currency = CurrencyField(required=False, default=DEFAULT_CURRENCY)
 
 
-class HouseholdUpdateSerializer(serializers.Serializer):
+class HouseholdUpdateSerializer(InputSerializer):
     name = serializers.CharField(max_length=150, required=False)
     time_zone = TimeZoneField(required=False)
     currency = CurrencyField(required=False)
@@ -40,11 +41,11 @@ class MemberSerializer(serializers.ModelSerializer):
         fields = ["user_id", "email", "first_name", "last_name", "role", "joined_at"]
 
 
-class RoleInputSerializer(serializers.Serializer):
+class RoleInputSerializer(InputSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class InviteInputSerializer(serializers.Serializer):
+class InviteInputSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=INVITE_ROLE_CHOICES, default=Role.MEMBER, required=False)
 
@@ -57,7 +58,7 @@ class InviteSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "role", "invited_by", "expires_at", "created_at"]
 
 
-class InviteAcceptSerializer(serializers.Serializer):
+class InviteAcceptSerializer(InputSerializer):
     token = serializers.CharField(max_length=200, trim_whitespace=True)
 
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.common.serializers import InputSerializer, StrictFieldsMixin
 from apps.households.serializers import HouseholdFilterSerializer
 from apps.notifications.models import Notification, NotificationKind
 
@@ -24,7 +25,7 @@ class NotificationFilterSerializer(HouseholdFilterSerializer):
     kind = serializers.ChoiceField(choices=NotificationKind.choices, required=False)
 
 
-class MarkAllReadInputSerializer(HouseholdFilterSerializer):
+class MarkAllReadInputSerializer(StrictFieldsMixin, HouseholdFilterSerializer):
     pass
 
 
@@ -38,6 +39,6 @@ class PreferenceSerializer(serializers.Serializer):
     in_app = serializers.BooleanField()
 
 
-class PreferenceUpdateSerializer(serializers.Serializer):
+class PreferenceUpdateSerializer(InputSerializer):
     email = serializers.BooleanField(required=False)
     in_app = serializers.BooleanField(required=False)

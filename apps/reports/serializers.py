@@ -2,12 +2,13 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
+from apps.common.serializers import InputSerializer
 from apps.common.validation import BoundedDateField
 from apps.households.serializers import HouseholdFilterSerializer, MemberHouseholdField
 from apps.reports.models import Report, ReportKind, ReportStatus
 
 
-class ReportRequestSerializer(serializers.Serializer):
+class ReportRequestSerializer(InputSerializer):
     household = MemberHouseholdField()
     kind = serializers.ChoiceField(choices=ReportKind.choices, default=ReportKind.SUMMARY)
     period_start = BoundedDateField()

@@ -2,6 +2,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from apps.common.serializers import InputSerializer
 from apps.users.models import User
 
 
@@ -23,17 +24,17 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "role", "email_verified", "created_at"]
 
 
-class MeUpdateSerializer(serializers.Serializer):
+class MeUpdateSerializer(InputSerializer):
     first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
 
 
-class LoginInputSerializer(serializers.Serializer):
+class LoginInputSerializer(InputSerializer):
     email = serializers.CharField(max_length=254, trim_whitespace=True)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
-class RefreshInputSerializer(serializers.Serializer):
+class RefreshInputSerializer(InputSerializer):
     refresh = serializers.CharField(max_length=2048)
 
 
@@ -71,7 +72,7 @@ def login_response_data(result) -> dict:
     }
 
 
-class NewPasswordSerializer(serializers.Serializer):
+class NewPasswordSerializer(InputSerializer):
     """new_password + new_password_confirm, checked against every password rule (all failures listed)."""
 
     new_password = serializers.CharField(

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import ErrorBody, errors
+from apps.common.serializers import InputSerializer
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, UserRateThrottle, throttle
 from apps.users.apis.sessions import current_session_id
 from apps.users.models import EMAIL_CHANGE_LIFETIME, PASSWORD_RESET_LIFETIME
@@ -30,7 +31,7 @@ CHANGE_SENT = "We sent a link and a code to the new address. Your email changes 
 CHANGE_DONE = "Your email address has been changed."
 
 
-class PasswordResetInputSerializer(serializers.Serializer):
+class PasswordResetInputSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
 
 
@@ -55,7 +56,7 @@ class PasswordResetConfirmInputSerializer(NewPasswordSerializer):
         return attrs
 
 
-class EmailChangeInputSerializer(serializers.Serializer):
+class EmailChangeInputSerializer(InputSerializer):
     new_email = serializers.EmailField(max_length=254)
     current_password = serializers.CharField(
         max_length=128,
@@ -71,7 +72,7 @@ class EmailChangeOutputSerializer(serializers.Serializer):
     expires_in = serializers.IntegerField(help_text="Seconds the emailed link and code stay valid.")
 
 
-class EmailChangeConfirmInputSerializer(serializers.Serializer):
+class EmailChangeConfirmInputSerializer(InputSerializer):
     """`token` from the link (no login needed), or `code` from the same email (signed in as the account)."""
 
     token = serializers.CharField(required=False, max_length=512)

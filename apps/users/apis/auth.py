@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import BodyOnDeleteSchema, errors
+from apps.common.serializers import InputSerializer
 from apps.common.services import model_update
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, UserRateThrottle, throttle
 from apps.users.apis.sessions import current_session_id
@@ -88,7 +89,7 @@ class LogoutApi(APIView):
         return Response({"message": "Logged out."})
 
 
-class AccountDeleteInputSerializer(serializers.Serializer):
+class AccountDeleteInputSerializer(InputSerializer):
     """The current password, or (for a user with MFA on) a code from the authenticator app. Both may be left
     out when this session reauthenticated within REAUTHENTICATION_MINUTES (or just signed in)."""
 

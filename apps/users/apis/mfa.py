@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import errors
+from apps.common.serializers import InputSerializer
 from apps.common.throttles import IPRateThrottle, UserRateThrottle, throttle
 from apps.users.permissions import REAUTHENTICATION_REQUIRED, RecentlyReauthenticated
 from apps.users.selectors import mfa_status
@@ -29,11 +30,11 @@ TOTP_CODE = serializers.RegexField(
 )
 
 
-class TotpCodeSerializer(serializers.Serializer):
+class TotpCodeSerializer(InputSerializer):
     code = TOTP_CODE
 
 
-class SecondFactorSerializer(serializers.Serializer):
+class SecondFactorSerializer(InputSerializer):
     """Exactly one of a TOTP code or a recovery code."""
 
     code = serializers.RegexField(

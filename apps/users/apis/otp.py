@@ -5,17 +5,18 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from apps.common.schema import errors
+from apps.common.serializers import InputSerializer
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, throttle
 from apps.users.apis.auth import LOGIN_RESPONSE
 from apps.users.serializers import login_response_data
 from apps.users.services.otp import REQUEST_MESSAGE, code_ttl_seconds, otp_request, otp_verify
 
 
-class OtpRequestInputSerializer(serializers.Serializer):
+class OtpRequestInputSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
 
 
-class OtpVerifyInputSerializer(serializers.Serializer):
+class OtpVerifyInputSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     code = serializers.RegexField(
         r"^[0-9]{6}\Z", max_length=6, error_messages={"invalid": "OTP code must be exactly 6 digits."}

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import ErrorBody, errors
+from apps.common.serializers import InputSerializer
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, throttle
 from apps.users.models import User, normalize_email
 from apps.users.services.registration import user_register
@@ -26,7 +27,7 @@ ALREADY_VERIFIED = "Email already verified"
 RESENT = "If an unverified account exists for this email, a new verification email has been sent."
 
 
-class RegisterInputSerializer(serializers.Serializer):
+class RegisterInputSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254, help_text="Trimmed and lower-cased before use.")
     password = serializers.CharField(
         max_length=128,
@@ -66,7 +67,7 @@ class RegisterOutputSerializer(serializers.Serializer):
     )
 
 
-class VerifyEmailInputSerializer(serializers.Serializer):
+class VerifyEmailInputSerializer(InputSerializer):
     """Either `token` (from the link) or `email` + `code` (from the same email). Shapes are checked by the
     service, so every refusal answers {error, code}."""
 
@@ -85,7 +86,7 @@ class VerifyEmailOutputSerializer(serializers.Serializer):
     user = VerifiedUserSerializer(required=False, help_text="Absent when the email was already verified.")
 
 
-class ResendInputSerializer(serializers.Serializer):
+class ResendInputSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
 
 

@@ -14,6 +14,10 @@ def test_patch_changes_names_but_not_email_or_role(auth_client, user):
     response = auth_client.patch(
         ME, {"first_name": "Ada", "email": "evil@example.com", "role": "admin"}, format="json"
     )
+    assert response.status_code == 400  # strict writes: read-only fields are named, nothing is applied
+    assert set(response.json()) == {"email", "role"}
+    assert auth_client.get(ME).data["first_name"] != "Ada"
+    response = auth_client.patch(ME, {"first_name": "Ada"}, format="json")
     assert response.status_code == 200
     assert response.data["first_name"] == "Ada"
     me = auth_client.get(ME).data

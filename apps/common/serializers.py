@@ -1,0 +1,33 @@
+"""Strict writes: the one place that refuses fields a write does not accept.
+
+DRF ignores keys a serializer does not declare and read-only fields, so `PATCH /auth/me/ {"email": …}` or a
+bill's `{"household": …}` would answer 200 having silently done nothing. Every serializer that reads a request
+body derives from `InputSerializer` (a test walks the API schema to check it), which answers 400 naming each
+such field instead.
+"""
+
+from collections.abc import Mapping
+
+from rest_framework import serializers
+
+NOT_WRITABLE = "This field cannot be written here."
+
+
+class StrictFieldsMixin:
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            refused = sorted(key for key in data if key not in writable)
+            if refused:
+                hint = f" Writable fields: {', '.join(sorted(writable))}." if writable else ""
+                raise serializers.ValidationError(
+                    {
+                        key: [serializers.ErrorDetail(NOT_WRITABLE + hint, code="not_writable")]
+                        for key in refused
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class InputSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Base of every serializer that validates a request body."""
