@@ -1,12 +1,10 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from apps.common.models import BaseModel
-from apps.common.validation import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, validate_currency
+from apps.common.models import BaseModel, money_field
+from apps.common.validation import validate_currency
 
 MAX_REMINDER_DAYS = 90
 
@@ -18,14 +16,10 @@ class Recurrence(models.TextChoices):
     YEARLY = "yearly", "Yearly"
 
 
-def money_field(**kwargs):
-    return models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)
-
-
 class Bill(BaseModel):
     household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="bills")
     name = models.CharField(max_length=200)
-    amount = money_field(validators=[MinValueValidator(Decimal("0.01"))])
+    amount = money_field()
     currency = models.CharField(max_length=3, validators=[validate_currency])
     due_date = models.DateField(
         help_text="The next unpaid due date (recurring bills move it forward when paid)."
@@ -74,7 +68,7 @@ class Bill(BaseModel):
 class BillPayment(BaseModel):
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="payments")
     household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+")
-    amount = money_field(validators=[MinValueValidator(Decimal("0.01"))])
+    amount = money_field()
     currency = models.CharField(max_length=3, validators=[validate_currency])
     due_date = models.DateField(help_text="The occurrence this payment settled.")
     paid_on = models.DateField()

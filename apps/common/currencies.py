@@ -1,19 +1,50 @@
-"""ISO 4217 currency codes accepted for money fields (active codes, plus XAU/XAG for precious metals)."""
+"""ISO 4217 currencies and their minor units, from the `iso4217` package (ISO's own published list).
 
-ISO_4217_CODES = frozenset(
-    """
-    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD
-    CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD
-    GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT
-    LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR
-    NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP
-    STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XAG XAU
-    XCD XCG XOF XPF YER ZAR ZMW ZWG
-    """.split()  # noqa: SIM905 — a table is easier to check against the standard than a literal
-)
+Accepted are the codes that have a minor unit: the circulating currencies and the funds codes that have one
+(CLF, UYW…). Codes without one — precious metals (XAU), SDRs (XDR), the test code XTS, XXX — are not money a
+household pays bills in. Babel's CLDR data was not used: its "digits" are what people write in practice
+(IQD 0, HUF 0, LBP 0), not ISO's minor units (IQD 3, HUF 2, LBP 2).
+"""
+
+from decimal import Decimal
+from functools import cache
+
+import iso4217
 
 DEFAULT_CURRENCY = "USD"
+# The most decimals any accepted currency has (CLF, UYW: 4); the database stores this many.
+MAX_MINOR_UNITS = 4
+
+
+@cache
+def minor_units_table() -> dict[str, int]:
+    return {c.code: c.exponent for c in iso4217.Currency if c.exponent is not None}
 
 
 def is_currency(code: str) -> bool:
-    return code in ISO_4217_CODES
+    return code in minor_units_table()
+
+
+def minor_units(code: str) -> int:
+    """Decimals of the currency (JPY 0, EUR 2, KWD 3). KeyError for a code that is not accepted."""
+    return minor_units_table()[code]
+
+
+@cache
+def _quantum(code: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(code))
+
+
+def decimals_of(amount: Decimal) -> int:
+    exponent = amount.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def fits_minor_units(amount: Decimal, code: str) -> bool:
+    return decimals_of(amount) <= minor_units(code)
+
+
+def format_amount(amount: Decimal, code: str) -> str:
+    """The amount with exactly the currency's decimals, no grouping: "1200.50" EUR, "1200" JPY, "1.500" KWD.
+    Used by the API, emails and the CSV, so every surface writes one amount the same way."""
+    return f"{Decimal(amount).quantize(_quantum(code)):f}"

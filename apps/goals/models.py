@@ -1,26 +1,32 @@
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from apps.common.models import BaseModel
-from apps.common.validation import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, validate_currency
+from apps.common.models import BaseModel, money_field
+from apps.common.validation import validate_currency
 
 MILESTONES = (25, 50, 75, 100)
 
 
-def money_field(**kwargs):
-    return models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)
+class GoalStatus(models.TextChoices):
+    """Derived, never stored (docs/HOUSEHOLDS.md has the transitions)."""
+
+    IN_PROGRESS = "in_progress", "In progress"
+    OVERDUE = "overdue", "Deadline passed"
+    ACHIEVED = "achieved", "Achieved"
 
 
 class Goal(BaseModel):
     household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="goals")
     name = models.CharField(max_length=200)
-    target_amount = money_field(validators=[MinValueValidator(Decimal("0.01"))])
+    target_amount = money_field()
     current_amount = money_field(
-        default=Decimal("0.00"), help_text="Sum of contributions; only ever changed by one atomic UPDATE."
+        validators=[],
+        default=Decimal("0.00"),
+        help_text="Sum of contributions; only ever changed by one atomic UPDATE.",
     )
     currency = models.CharField(max_length=3, validators=[validate_currency])
     deadline = models.DateField(null=True, blank=True)
@@ -49,6 +55,13 @@ class Goal(BaseModel):
     def __str__(self):
         return f"{self.name} ({self.current_amount}/{self.target_amount} {self.currency})"
 
+    def status_on(self, today: date) -> str:
+        if self.current_amount >= self.target_amount:
+            return GoalStatus.ACHIEVED
+        if self.deadline is not None and self.deadline < today:
+            return GoalStatus.OVERDUE
+        return GoalStatus.IN_PROGRESS
+
     @property
     def progress_percent(self) -> Decimal:
         return (self.current_amount * 100 / self.target_amount).quantize(Decimal("0.01"))
@@ -58,7 +71,7 @@ class GoalContribution(BaseModel):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="contributions")
     household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    amount = money_field(validators=[MinValueValidator(Decimal("0.01"))])
+    amount = money_field()
     contributed_on = models.DateField()
     note = models.CharField(max_length=500, blank=True)
 
