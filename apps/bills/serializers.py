@@ -4,11 +4,12 @@ from rest_framework import serializers
 
 from apps.bills.models import MAX_REMINDER_DAYS, Bill, BillPayment, Recurrence
 from apps.common import clock
-from apps.common.validation import BoundedDateField, CurrencyField, MoneyField
+from apps.common.serializers import InputSerializer
+from apps.common.validation import AmountField, BoundedDateField, CurrencyField, MoneyField
 from apps.households.serializers import HouseholdFilterSerializer, MemberHouseholdField
 
 
-class BillInputSerializer(serializers.Serializer):
+class BillInputSerializer(InputSerializer):
     household = MemberHouseholdField()
     name = serializers.CharField(max_length=200)
     amount = MoneyField()
@@ -20,7 +21,7 @@ class BillInputSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class BillUpdateSerializer(serializers.Serializer):
+class BillUpdateSerializer(InputSerializer):
     name = serializers.CharField(max_length=200, required=False)
     amount = MoneyField(required=False)
     currency = CurrencyField(required=False)
@@ -33,7 +34,7 @@ class BillUpdateSerializer(serializers.Serializer):
 
 class BillSerializer(serializers.ModelSerializer):
     household = serializers.IntegerField(source="household_id")
-    amount = MoneyField()
+    amount = AmountField()
 
     class Meta:
         model = Bill
@@ -63,7 +64,7 @@ class BillFilterSerializer(HouseholdFilterSerializer):
     due_to = BoundedDateField(required=False)
 
 
-class BillPayInputSerializer(serializers.Serializer):
+class BillPayInputSerializer(InputSerializer):
     amount = MoneyField(required=False, help_text="Defaults to the bill's amount.")
     paid_on = BoundedDateField(required=False, help_text="Defaults to today in the household's time zone.")
     due_date = BoundedDateField(
@@ -82,7 +83,7 @@ class BillPayInputSerializer(serializers.Serializer):
 class BillPaymentSerializer(serializers.ModelSerializer):
     bill = serializers.IntegerField(source="bill_id")
     household = serializers.IntegerField(source="household_id")
-    amount = MoneyField()
+    amount = AmountField()
     paid_by = serializers.EmailField(source="paid_by.email", allow_null=True, default=None)
 
     class Meta:

@@ -103,18 +103,20 @@ class GoalContributionListApi(APIView):
         tags=TAGS,
         summary="Contribute to a goal",
         description="Adds atomically to current_amount (concurrent contributions are never lost). Crossing "
-        "25/50/75/100 % notifies the household (or the goal's owner) once per milestone.",
+        "25/50/75/100 % notifies the household (or the goal's owner) once per milestone, before this "
+        "answers; `milestones_crossed` lists what this contribution crossed.",
     )
     def post(self, request, goal_id: int):
         data = ContributionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        contribution = services.goal_contribute(
+        result = services.goal_contribute(
             user=request.user, goal_id=goal_id, **data.validated_data, request=request
         )
         return Response(
             {
                 "goal": GoalSerializer(_fresh(request, goal_id)).data,
-                "contribution": ContributionSerializer(contribution).data,
+                "contribution": ContributionSerializer(result.contribution).data,
+                "milestones_crossed": result.milestones_crossed,
             },
             status=status.HTTP_201_CREATED,
         )

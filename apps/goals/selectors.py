@@ -11,7 +11,7 @@ def goal_list(*, user, filters: dict | None = None) -> QuerySet[Goal]:
         goals = goals.filter(current_amount__gte=F("target_amount"))
     elif filters.get("achieved") is False:
         goals = goals.filter(current_amount__lt=F("target_amount"))
-    return goals.prefetch_related("milestones").order_by("deadline", "id")
+    return goals.select_related("household").prefetch_related("milestones").order_by("deadline", "id")
 
 
 def goal_get(*, user, goal_id: int, write: bool = False) -> Goal:
@@ -22,6 +22,6 @@ def goal_contribution_list(*, user, goal_id: int) -> QuerySet[GoalContribution]:
     goal = goal_get(user=user, goal_id=goal_id)
     return (
         GoalContribution.objects.filter(goal_id=goal.id)
-        .select_related("user")
+        .select_related("user", "goal")
         .order_by("-contributed_on", "-id")
     )

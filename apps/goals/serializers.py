@@ -3,7 +3,8 @@ from datetime import timedelta
 from rest_framework import serializers
 
 from apps.common import clock
-from apps.common.validation import BoundedDateField, CurrencyField, IdField, MoneyField
+from apps.common.serializers import InputSerializer
+from apps.common.validation import AmountField, BoundedDateField, CurrencyField, IdField, MoneyField
 from apps.goals.models import MILESTONES, Goal, GoalContribution
 from apps.households.models import Membership
 from apps.households.serializers import HouseholdFilterSerializer, MemberHouseholdField
@@ -24,7 +25,7 @@ def _not_in_future(value):
     return value
 
 
-class GoalInputSerializer(serializers.Serializer):
+class GoalInputSerializer(InputSerializer):
     household = MemberHouseholdField()
     name = serializers.CharField(max_length=200)
     target_amount = MoneyField()
@@ -38,7 +39,7 @@ class GoalInputSerializer(serializers.Serializer):
         return attrs
 
 
-class GoalUpdateSerializer(serializers.Serializer):
+class GoalUpdateSerializer(InputSerializer):
     """Needs context["household_id"] (the goal's household) to check a new owner."""
 
     name = serializers.CharField(max_length=200, required=False)
@@ -56,9 +57,12 @@ class GoalUpdateSerializer(serializers.Serializer):
 class GoalSerializer(serializers.ModelSerializer):
     household = serializers.IntegerField(source="household_id")
     owner = serializers.IntegerField(source="owner_id", allow_null=True)
-    target_amount = MoneyField()
-    current_amount = MoneyField(allow_zero=True)
+    target_amount = AmountField()
+    current_amount = AmountField()
     progress_percent = serializers.DecimalField(max_digits=None, decimal_places=2)
+    status = serializers.SerializerMethodField(
+        help_text="achieved (saved ≥ target), overdue (deadline passed, not achieved) or in_progress."
+    )
     milestones_reached = serializers.SerializerMethodField(help_text="Milestones (25/50/75/100) announced.")
 
     class Meta:
@@ -71,6 +75,7 @@ class GoalSerializer(serializers.ModelSerializer):
             "current_amount",
             "currency",
             "progress_percent",
+            "status",
             "milestones_reached",
             "deadline",
             "owner",
@@ -80,6 +85,9 @@ class GoalSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_status(self, obj) -> str:
+        return obj.status_on(clock.today_in(obj.household.time_zone))
+
     def get_milestones_reached(self, obj) -> list[int]:
         return sorted(m.milestone for m in obj.milestones.all() if m.milestone in MILESTONES)
 
@@ -88,7 +96,7 @@ class GoalFilterSerializer(HouseholdFilterSerializer):
     achieved = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class ContributionInputSerializer(serializers.Serializer):
+class ContributionInputSerializer(InputSerializer):
     amount = MoneyField()
     contributed_on = BoundedDateField(
         required=False,
@@ -101,7 +109,7 @@ class ContributionInputSerializer(serializers.Serializer):
 class ContributionSerializer(serializers.ModelSerializer):
     goal = serializers.IntegerField(source="goal_id")
     household = serializers.IntegerField(source="household_id")
-    amount = MoneyField()
+    amount = AmountField(currency_source="goal.currency")
     user = serializers.EmailField(source="user.email", allow_null=True, default=None)
 
     class Meta:
@@ -113,3 +121,7 @@ class ContributionSerializer(serializers.ModelSerializer):
 class ContributionResultSerializer(serializers.Serializer):
     goal = GoalSerializer()
     contribution = ContributionSerializer()
+    milestones_crossed = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Milestones this contribution crossed, lowest first (each is recorded once per goal).",
+    )

@@ -9,8 +9,10 @@ from apps.bills.models import Bill, BillPayment, Recurrence
 from apps.bills.recurrence import next_due_date
 from apps.bills.selectors import bill_get
 from apps.common import clock
+from apps.common.currencies import format_amount
 from apps.common.exceptions import Conflict
 from apps.common.services import model_update
+from apps.common.validation import field_error, require_minor_units
 from apps.households.selectors import membership_get, require_write
 
 UPDATABLE = ["name", "amount", "currency", "due_date", "recurrence", "reminder_days_before", "payee", "notes"]
@@ -33,11 +35,13 @@ def bill_create(
 ) -> Bill:
     membership = membership_get(user=user, household_id=household_id)
     require_write(membership.role)
+    currency = currency or membership.household.currency
+    require_minor_units(amount, currency)
     bill = Bill(
         household_id=household_id,
         name=name,
         amount=amount,
-        currency=currency or membership.household.currency,
+        currency=currency,
         due_date=due_date,
         anchor_day=due_date.day,
         recurrence=recurrence,
@@ -55,11 +59,27 @@ def bill_create(
 
 @transaction.atomic
 def bill_update(*, user, bill_id: int, data: dict, request=None) -> Bill:
-    bill = bill_get(user=user, bill_id=bill_id, write=True)
+    """Change a bill. Its row is locked so a payment cannot slip in between the checks and the write.
+
+    A new due date that already has a payment is 409 `occurrence_paid`: moving a monthly bill back onto a
+    month it was paid for would make that month look unpaid and pay it twice.
+    """
+    bill_get(user=user, bill_id=bill_id, write=True)
+    bill = Bill.objects.select_for_update().get(id=bill_id)
     data = {k: v for k, v in data.items() if k in UPDATABLE}
     if bill.is_paid and ({"due_date", "recurrence"} & data.keys()):
         raise Conflict(
             "This bill is paid; its due date and recurrence can no longer change.", code="bill_paid"
+        )
+    if {"amount", "currency"} & data.keys():
+        require_minor_units(data.get("amount", bill.amount), data.get("currency", bill.currency))
+    if (
+        data.get("due_date", bill.due_date) != bill.due_date
+        and BillPayment.objects.filter(bill_id=bill.id, due_date=data["due_date"]).exists()
+    ):
+        raise Conflict(
+            f"The occurrence due on {data['due_date']} is already paid; choose another due date.",
+            code="occurrence_paid",
         )
     if "due_date" in data:
         data["anchor_day"] = data["due_date"].day
@@ -94,6 +114,11 @@ def bill_mark_paid(
 
     Pass `due_date` (the occurrence the client saw) to make a retried or double-clicked request harmless:
     once that occurrence is paid the bill has moved on, and the request gets 409 instead of paying twice.
+
+    A payment settles its occurrence in full: an amount below the bill's is refused (400
+    `partial_payment`) rather than recorded as partial. One payment per occurrence is what reminders,
+    the history and the CSV count on; a family paying less this time (a smaller utility bill) changes the
+    bill's amount first. Paying more (a late fee) is recorded as paid.
     """
     bill_get(user=user, bill_id=bill_id, write=True)
     bill = Bill.objects.select_for_update(of=("self",)).select_related("household").get(id=bill_id)
@@ -104,10 +129,23 @@ def bill_mark_paid(
             f"That occurrence is not the one due: the bill is now due on {bill.due_date}.",
             code="occurrence_mismatch",
         )
+    if amount is None:
+        amount = bill.amount
+    require_minor_units(amount, bill.currency)
+    if amount < bill.amount:
+        raise field_error(
+            "amount",
+            f"Partial payments are not recorded: this occurrence is "
+            f"{format_amount(bill.amount, bill.currency)} {bill.currency}. Change the bill's amount first "
+            "if less is owed.",
+            code="partial_payment",
+        )
+    if BillPayment.objects.filter(bill_id=bill.id, due_date=bill.due_date).exists():
+        raise Conflict(f"The occurrence due on {bill.due_date} is already paid.", code="occurrence_paid")
     payment = BillPayment.objects.create(
         bill=bill,
         household_id=bill.household_id,
-        amount=amount if amount is not None else bill.amount,
+        amount=amount,
         currency=bill.currency,
         due_date=bill.due_date,
         paid_on=paid_on or clock.today_in(bill.household.time_zone),
@@ -128,7 +166,7 @@ def bill_mark_paid(
         bill,
         request,
         payment_id=payment.id,
-        amount=str(payment.amount),
+        amount=format_amount(payment.amount, payment.currency),
         due_date=str(payment.due_date),
     )
     return payment

@@ -21,6 +21,7 @@ from django.db import transaction
 from apps.bills.models import MAX_REMINDER_DAYS, Bill, BillReminder
 from apps.common import clock
 from apps.common.batching import IdRange, id_ranges
+from apps.common.currencies import format_amount
 from apps.households.models import WRITE_ROLES, Membership
 from apps.notifications.models import NotificationKind
 from apps.notifications.services import NotificationSpec, notifications_deliver
@@ -99,6 +100,7 @@ def bill_reminders_send_range(*, start_id: int, end_id: int, at: datetime) -> in
     for row, today in due:
         bill_id, household_id, name, amount, currency, due_date, _, payee, _, household_name = row
         due_phrase = _due_phrase(due_date, today)
+        amount = format_amount(amount, currency)
         for user_id, email, first_name in members.get(household_id, []):
             if (bill_id, user_id) not in claimed:
                 continue
@@ -115,7 +117,7 @@ def bill_reminders_send_range(*, start_id: int, end_id: int, at: datetime) -> in
                     email_context={
                         "name": first_name or email,
                         "bill_name": name,
-                        "amount": str(amount),
+                        "amount": amount,
                         "currency": currency,
                         "due_date": due_date.isoformat(),
                         "due_phrase": due_phrase,

@@ -59,11 +59,11 @@ def test_weekly_bill_rolls_seven_days(auth_client, household):
 
 def test_one_off_bill_becomes_paid_and_cannot_be_paid_twice(auth_client, household):
     bill = create(auth_client, household, "2025-01-10", "none")
-    body = pay(auth_client, bill, amount="9.99", paid_on="2025-01-09", note="cash").json()
+    body = pay(auth_client, bill, amount="10.99", paid_on="2025-01-09", note="cash").json()
     assert body["bill"]["is_paid"] is True
     assert body["bill"]["due_date"] == "2025-01-10"
     assert (body["payment"]["amount"], body["payment"]["paid_on"], body["payment"]["due_date"]) == (
-        "9.99",
+        "10.99",
         "2025-01-09",
         "2025-01-10",
     )

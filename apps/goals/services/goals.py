@@ -1,4 +1,4 @@
-import logging
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -8,16 +8,27 @@ from django.db.models import F
 from apps.audit.models import AuditAction
 from apps.audit.services import log_household_action
 from apps.common import clock
+from apps.common.currencies import format_amount
 from apps.common.exceptions import Conflict
 from apps.common.services import model_update
-from apps.common.validation import MONEY_MAX
+from apps.common.validation import MONEY_MAX, field_error, require_minor_units
 from apps.goals.models import Goal, GoalContribution
 from apps.goals.selectors import goal_get
+from apps.goals.services.milestones import goal_milestones_claim
 from apps.households.selectors import membership_get, require_write
 
-logger = logging.getLogger(__name__)
-
 UPDATABLE = ["name", "target_amount", "deadline", "owner_id", "notes"]
+
+
+@dataclass
+class ContributionResult:
+    contribution: GoalContribution
+    milestones_crossed: list[int] = field(default_factory=list)
+
+
+def _require_future_deadline(deadline: date | None, time_zone: str) -> None:
+    if deadline is not None and deadline < clock.today_in(time_zone):
+        raise field_error("deadline", "A deadline cannot be in the past.", code="deadline_past")
 
 
 @transaction.atomic
@@ -35,11 +46,14 @@ def goal_create(
 ) -> Goal:
     membership = membership_get(user=user, household_id=household_id)
     require_write(membership.role)
+    currency = currency or membership.household.currency
+    require_minor_units(target_amount, currency, field="target_amount")
+    _require_future_deadline(deadline, membership.household.time_zone)
     goal = Goal(
         household_id=household_id,
         name=name,
         target_amount=target_amount,
-        currency=currency or membership.household.currency,
+        currency=currency,
         deadline=deadline,
         owner_id=owner_id,
         notes=notes,
@@ -53,14 +67,31 @@ def goal_create(
 
 @transaction.atomic
 def goal_update(*, user, goal_id: int, data: dict, request=None) -> Goal:
-    """Owner changes are checked for household membership by the API's serializer."""
-    goal = goal_get(user=user, goal_id=goal_id, write=True)
+    """Owner changes are checked for household membership by the API's serializer.
+
+    The target cannot go below what is saved (400 `target_below_saved`): a family lowering a target by
+    mistake should hear so, and one that means "done" sets it to the saved amount. A new deadline cannot be
+    in the past. Lowering the target can cross milestones; they are announced here, like a contribution's.
+    """
+    goal_get(user=user, goal_id=goal_id, write=True)
+    goal = Goal.objects.select_for_update(of=("self",)).select_related("household").get(id=goal_id)
     data = {k: v for k, v in data.items() if k in UPDATABLE}
+    if "target_amount" in data:
+        require_minor_units(data["target_amount"], goal.currency, field="target_amount")
+        if data["target_amount"] < goal.current_amount:
+            raise field_error(
+                "target_amount",
+                f"The target cannot be below the {format_amount(goal.current_amount, goal.currency)} "
+                f"{goal.currency} already saved.",
+                code="target_below_saved",
+            )
+    if "deadline" in data and data["deadline"] != goal.deadline:
+        _require_future_deadline(data.get("deadline"), goal.household.time_zone)
     goal, changed = model_update(instance=goal, fields=UPDATABLE, data=data)
     if changed:
         log_household_action(user, AuditAction.UPDATE, "Goal updated", goal, request, fields=sorted(data))
         if "target_amount" in data:
-            _check_milestones_after_commit(goal.id)
+            goal_milestones_claim(goal_id=goal.id)
     return goal
 
 
@@ -74,10 +105,12 @@ def goal_delete(*, user, goal_id: int, request=None) -> None:
 @transaction.atomic
 def goal_contribute(
     *, user, goal_id: int, amount: Decimal, contributed_on: date | None = None, note: str = "", request=None
-) -> GoalContribution:
+) -> ContributionResult:
     """Add to a goal. The balance moves by one `SET current_amount = current_amount + x` UPDATE, so
-    concurrent contributions serialize on the row instead of overwriting each other."""
+    concurrent contributions serialize on the row instead of overwriting each other; the milestones it
+    crossed are recorded and announced before commit, while that UPDATE's row lock is held."""
     goal = goal_get(user=user, goal_id=goal_id, write=True)
+    require_minor_units(amount, goal.currency)
     now = clock.now()
     updated = Goal.objects.filter(id=goal.id, current_amount__lte=MONEY_MAX - amount).update(
         current_amount=F("current_amount") + amount, updated_at=now
@@ -103,19 +136,4 @@ def goal_contribute(
         contribution_id=contribution.id,
         amount=str(amount),
     )
-    _check_milestones_after_commit(goal.id)
-    return contribution
-
-
-def _check_milestones_after_commit(goal_id: int) -> None:
-    """Announce a milestone right away instead of at the next daily run (which stays the safety net)."""
-    from apps.goals.tasks import check_goal_milestones_for_goal
-
-    transaction.on_commit(lambda: _enqueue_quietly(check_goal_milestones_for_goal, goal_id))
-
-
-def _enqueue_quietly(task, *args) -> None:
-    try:
-        task.apply_async(args=args)
-    except Exception:  # the daily job will catch up; a broker outage must not fail the request
-        logger.warning("Could not enqueue %s%s", task.name, args, exc_info=True)
+    return ContributionResult(contribution, goal_milestones_claim(goal_id=goal.id))

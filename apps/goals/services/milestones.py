@@ -1,8 +1,18 @@
-"""The milestone job: announce 25/50/75/100 % once per goal and milestone.
+"""Milestones: announce 25/50/75/100 % once per goal and milestone.
 
 Exactly once through GoalMilestoneReached's unique (goal, milestone): a run inserts the milestones it sees
 with ON CONFLICT DO NOTHING under its own run_id and announces only rows carrying that id. Crossing several
-milestones at once (0 → 80 %) records 25, 50 and 75 but announces only 75. Candidates are found in SQL (the
+milestones at once (0 → 80 %) records 25, 50 and 75 but announces only 75.
+
+A contribution (or a target change) runs this for its goal inside its own transaction, right after the
+UPDATE that moved the balance: that UPDATE holds the goal's row lock until commit, so concurrent
+contributions to one goal record their milestones one after the other, each sees what the previous one
+recorded, and each milestone is announced by the contribution that crossed it, in order. (Before, an
+on-commit task checked later; contributions 50 ms apart had all committed by then and only the highest
+milestone was announced.) Once recorded, a milestone stays recorded: falling below it (a raised target)
+and crossing it again announces nothing.
+
+The daily job is the safety net (e.g. a goal written outside the API): candidates are found in SQL (the
 highest milestone reached is above the highest recorded), processed in id ranges with a fixed number of
 queries each, and fanned out as chunk tasks when there is more than one range.
 """
@@ -17,14 +27,15 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 
 from apps.common.batching import IdRange, id_ranges
+from apps.common.currencies import format_amount
 from apps.goals.models import MILESTONES, Goal, GoalMilestoneReached
 from apps.households.models import WRITE_ROLES, Membership
 from apps.notifications.models import NotificationKind
 from apps.notifications.services import NotificationSpec, notifications_deliver
 
 # SQLite does this arithmetic in floating point; the margin keeps an exact 25.00 % from looking like 24.99.
-# Amounts have two decimals, so a real shortfall is at least 0.25 and the margin never admits one. The
-# Python check below, in Decimal, has the last word.
+# Amounts have at most four decimals, so a real shortfall of current×100 below target×m is at least 0.0025
+# and the margin never admits one. The Python check below, in Decimal, has the last word.
 _FLOAT_MARGIN = Value(Decimal("0.001"))
 
 
@@ -59,11 +70,20 @@ def goal_milestone_ranges(*, chunk_size: int | None = None) -> list[IdRange]:
 @transaction.atomic
 def goal_milestones_check_range(*, start_id: int, end_id: int) -> int:
     """Record and announce new milestones of goals with ids in [start_id, end_id]; returns announcements."""
+    _, sent = _record_and_announce(_candidates().filter(id__gte=start_id, id__lte=end_id))
+    return sent
+
+
+def goal_milestones_claim(*, goal_id: int) -> list[int]:
+    """Inside the transaction that changed the goal (and holds its row lock): record and announce what it
+    crossed. Returns the milestones newly recorded, lowest first."""
+    recorded, _ = _record_and_announce(_candidates().filter(id=goal_id))
+    return recorded.get(goal_id, [])
+
+
+def _record_and_announce(candidates) -> tuple[dict[int, list[int]], int]:
     rows = list(
-        _candidates()
-        .filter(id__gte=start_id, id__lte=end_id)
-        .order_by("id")
-        .values_list(
+        candidates.order_by("id").values_list(
             "id",
             "household_id",
             "name",
@@ -84,13 +104,16 @@ def goal_milestones_check_range(*, start_id: int, end_id: int) -> int:
         ignore_conflicts=True,
         batch_size=1000,
     )
-    newest: dict[int, int] = {}
-    for goal_id, milestone in GoalMilestoneReached.objects.filter(run_id=run_id).values_list(
-        "goal_id", "milestone"
+    recorded: dict[int, list[int]] = {}
+    for goal_id, milestone in (
+        GoalMilestoneReached.objects.filter(run_id=run_id)
+        .order_by("milestone")
+        .values_list("goal_id", "milestone")
     ):
-        newest[goal_id] = max(milestone, newest.get(goal_id, 0))
-    if not newest:
-        return 0
+        recorded.setdefault(goal_id, []).append(milestone)
+    if not recorded:
+        return {}, 0
+    newest = {goal_id: milestones[-1] for goal_id, milestones in recorded.items()}
 
     members: dict[int, list[tuple]] = {}
     member_rows = (
@@ -111,6 +134,7 @@ def goal_milestones_check_range(*, start_id: int, end_id: int) -> int:
             m for m in household_members if m[1] in WRITE_ROLES
         ]
         title = f"{name} reached {milestone}%" if milestone < 100 else f"{name} is fully funded"
+        saved, goal = format_amount(current, currency), format_amount(target, currency)
         for user_id, _, email, first_name in recipients:
             specs.append(
                 NotificationSpec(
@@ -118,7 +142,7 @@ def goal_milestones_check_range(*, start_id: int, end_id: int) -> int:
                     email=email,
                     kind=NotificationKind.GOAL_MILESTONE,
                     title=title,
-                    body=f"{current} of {target} {currency} saved ({household_name}).",
+                    body=f"{saved} of {goal} {currency} saved ({household_name}).",
                     link=f"/goals/{goal_id}",
                     household_id=household_id,
                     dedupe_key=f"goal_milestone:{goal_id}:{milestone}:{user_id}",
@@ -126,12 +150,12 @@ def goal_milestones_check_range(*, start_id: int, end_id: int) -> int:
                         "name": first_name or email,
                         "goal_name": name,
                         "milestone": milestone,
-                        "current_amount": str(current),
-                        "target_amount": str(target),
+                        "current_amount": saved,
+                        "target_amount": goal,
                         "currency": currency,
                         "household_name": household_name,
                     },
                 )
             )
     notifications_deliver(specs)
-    return len(specs)
+    return recorded, len(specs)

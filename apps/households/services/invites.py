@@ -13,11 +13,15 @@ from apps.common import clock
 from apps.common.exceptions import ApplicationError, Conflict, Forbidden, NotFound
 from apps.common.links import frontend_link
 from apps.emails.services import email_send
-from apps.households.models import HouseholdInvite, Membership, Role
+from apps.households.models import Household, HouseholdInvite, Membership, Role
 from apps.households.selectors import membership_get, require_manage
 from apps.households.services.members import can_assign
 from apps.households.tokens import invite_token_hash, invite_token_new
 from apps.users.models import normalize_email
+
+
+def _lock_household(household_id: int) -> None:
+    list(Household.objects.select_for_update().filter(id=household_id).values_list("id", flat=True))
 
 
 def _display_name(user) -> str:
@@ -26,9 +30,15 @@ def _display_name(user) -> str:
 
 @transaction.atomic
 def invite_create(*, actor, household_id: int, email: str, role: str, request=None) -> HouseholdInvite:
-    """Invite an address. A newer invite to the same address replaces the open one."""
+    """Invite an address. A newer invite to the same address replaces the open one.
+
+    Invitations to one household are serialized on its row: two at once to one address would otherwise both
+    revoke nothing and both insert, and the one-open-invitation constraint would answer the second with a
+    500. Locked, each revokes its predecessor and all succeed.
+    """
     membership = membership_get(user=actor, household_id=household_id)
     require_manage(membership.role)
+    _lock_household(household_id)
     if role == Role.OWNER or not can_assign(membership.role, role):
         raise Forbidden("You cannot invite someone with that role.", code="not_allowed")
     email = normalize_email(email)
@@ -111,6 +121,7 @@ def invite_accept(*, user, token: str, request=None) -> Membership:
         raise Forbidden(
             "This invitation was sent to a different email address.", code="invite_email_mismatch"
         )
+    _lock_household(invite.household_id)  # two invitations accepted at once: one membership, one 409
     if Membership.objects.filter(household_id=invite.household_id, user_id=user.pk).exists():
         raise Conflict("You are already a member of this household.", code="already_member")
 

@@ -17,6 +17,8 @@ from django.db.models.functions import Coalesce
 
 from apps.bills.models import Bill, BillPayment
 from apps.bills.recurrence import occurrences
+from apps.common.currencies import format_amount
+from apps.common.validation import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from apps.goals.models import Goal
 from apps.reports.models import Report, ReportKind
 
@@ -35,7 +37,11 @@ HEADER = [
     "progress_percent",
     "deadline",
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's CSV-injection rule: a text cell starting with one of these is prefixed with a quote, whatever it
+# looks like ("-2" and "+5e3" included: a name is text, and a spreadsheet would compute them).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+TEXT_COLUMNS = frozenset({"section", "name", "status", "currency", "payee"})
+AMOUNT_COLUMNS = frozenset({"amount", "target_amount", "contributed_in_period"})
 # A weekly bill over the longest allowed period has ~260 occurrences; this only stops runaway loops.
 _MAX_OCCURRENCES_PER_BILL = 2000
 
@@ -44,25 +50,25 @@ class ReportTooLarge(Exception):
     pass
 
 
-def _cell(value) -> str:
-    """Text as a spreadsheet will not execute it (CSV formula injection): a leading = + - @ gets a quote."""
+def _text(value: str) -> str:
+    """Text as a spreadsheet will not execute it (CSV formula injection)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _cell(column: str, value, currency: str) -> str:
+    """Text columns are escaped; numbers and dates are written from their values, never from text."""
     if value is None:
         return ""
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
+    if column in TEXT_COLUMNS:
+        return _text(str(value))
+    if isinstance(value, Decimal):
+        return format_amount(value, currency) if column in AMOUNT_COLUMNS else f"{value:f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"CSV column {column!r} takes a number or a date, not {type(value).__name__}")
 
 
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-    except ArithmeticError:
-        return False
-    return True
-
-
-def _row(section, day, name, status, amount="", currency="", **extra) -> list[str]:
+def _row(section, day, name, status, amount=None, currency="", **extra) -> list[str]:
     values = {
         "section": section,
         "date": day,
@@ -72,7 +78,7 @@ def _row(section, day, name, status, amount="", currency="", **extra) -> list[st
         "currency": currency,
     }
     values.update(extra)
-    return [_cell(values.get(column)) for column in HEADER]
+    return [_cell(column, values.get(column), currency) for column in HEADER]
 
 
 def _bill_rows(report: Report, today: date) -> Iterator[list[str]]:
@@ -143,7 +149,10 @@ def _payment_rows(report: Report) -> Iterator[list[str]]:
 
 
 def _goal_rows(report: Report) -> Iterator[list[str]]:
-    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    zero = Value(
+        Decimal("0"),
+        output_field=DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES),
+    )
     goals = (
         Goal.objects.filter(household_id=report.household_id)
         .annotate(
@@ -162,7 +171,7 @@ def _goal_rows(report: Report) -> Iterator[list[str]]:
         .order_by("id")
     )
     for goal in goals.iterator(chunk_size=500):
-        saved = Decimal(goal.saved).quantize(Decimal("0.01"))
+        saved = Decimal(goal.saved)
         percent = (saved * 100 / goal.target_amount).quantize(Decimal("0.01"))
         yield _row(
             "goal",
@@ -172,7 +181,7 @@ def _goal_rows(report: Report) -> Iterator[list[str]]:
             saved,
             goal.currency,
             target_amount=goal.target_amount,
-            contributed_in_period=Decimal(goal.contributed).quantize(Decimal("0.01")),
+            contributed_in_period=Decimal(goal.contributed),
             progress_percent=percent,
             deadline=goal.deadline,
         )
