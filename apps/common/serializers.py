@@ -29,5 +29,7 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
+# The base of every serializer that validates a request body. (No docstring: drf-spectacular would show an
+# inherited one as the description of each request schema.)
 class InputSerializer(StrictFieldsMixin, serializers.Serializer):
-    """Base of every serializer that validates a request body."""
+    pass

@@ -628,7 +628,7 @@ export interface paths {
         put?: never;
         /**
          * Contribute to a goal
-         * @description Adds atomically to current_amount (concurrent contributions are never lost). Crossing 25/50/75/100 % notifies the household (or the goal's owner) once per milestone.
+         * @description Adds atomically to current_amount (concurrent contributions are never lost). Crossing 25/50/75/100 % notifies the household (or the goal's owner) once per milestone, before this answers; `milestones_crossed` lists what this contribution crossed.
          */
         post: operations["v1_goals_contributions_create"];
         delete?: never;
@@ -942,7 +942,7 @@ export interface components {
             household: number;
             readonly name: string;
             /** Format: decimal */
-            amount: string;
+            readonly amount: string;
             readonly currency: string;
             /**
              * Format: date
@@ -1009,7 +1009,7 @@ export interface components {
             bill: number;
             household: number;
             /** Format: decimal */
-            amount: string;
+            readonly amount: string;
             readonly currency: string;
             /**
              * Format: date
@@ -1032,7 +1032,7 @@ export interface components {
             goal: number;
             household: number;
             /** Format: decimal */
-            amount: string;
+            readonly amount: string;
             /** Format: date */
             readonly contributed_on: string;
             /** Format: email */
@@ -1055,6 +1055,8 @@ export interface components {
         ContributionResult: {
             goal: components["schemas"]["Goal"];
             contribution: components["schemas"]["Contribution"];
+            /** @description Milestones this contribution crossed, lowest first (each is recorded once per goal). */
+            milestones_crossed: number[];
         };
         /** @description `token` from the link (no login needed), or `code` from the same email (signed in as the account). */
         EmailChangeConfirmInputRequest: {
@@ -1090,12 +1092,14 @@ export interface components {
             household: number;
             readonly name: string;
             /** Format: decimal */
-            target_amount: string;
+            readonly target_amount: string;
             /** Format: decimal */
-            current_amount: string;
+            readonly current_amount: string;
             readonly currency: string;
             /** Format: decimal */
             progress_percent: string;
+            /** @description achieved (saved ≥ target), overdue (deadline passed, not achieved) or in_progress. */
+            readonly status: string;
             /** @description Milestones (25/50/75/100) announced. */
             readonly milestones_reached: number[];
             /** Format: date */
