@@ -23,5 +23,5 @@ def check_goal_milestones_chunk(start_id: int, end_id: int) -> int:
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def check_goal_milestones_for_goal(goal_id: int) -> int:
-    """Right after a contribution: the same exactly-once check, for one goal."""
+    """The same exactly-once check for one goal (contributions do it in their own transaction)."""
     return goal_milestones_check_range(start_id=goal_id, end_id=goal_id)
