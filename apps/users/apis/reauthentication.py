@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import errors
+from apps.common.serializers import InputSerializer
 from apps.common.throttles import UserRateThrottle, throttle
 from apps.users.apis.mfa import SecondFactorSerializer
 from apps.users.apis.sessions import current_session_id
@@ -26,11 +27,11 @@ from apps.users.services.reauthentication import (
 CODE_SENT = "We sent a confirmation code to your email address."
 
 
-class PasswordInputSerializer(serializers.Serializer):
+class PasswordInputSerializer(InputSerializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
-class EmailCodeInputSerializer(serializers.Serializer):
+class EmailCodeInputSerializer(InputSerializer):
     code = serializers.CharField(max_length=32, help_text="The 6-digit code from the email.")
 
 
