@@ -1,12 +1,14 @@
 """What a family does in the web app, in real Chromium, through the UI only."""
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import PASSWORD
 from tests.browser.journeys import (
     create_household,
     log_in_by_code,
@@ -55,6 +57,22 @@ def test_enrol_an_authenticator_then_log_in_by_password_through_the_mfa_challeng
     page.locator("#mfa-totp").get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.locator("#welcome")).to_have_text("Welcome, Mia.")
+
+
+def test_minutes_after_signing_in_turning_on_two_step_verification_asks_to_confirm_it_is_you(app, clock):
+    page = app.new_page()
+    signed_up(app, page, "rae@example.com", "Rae")
+    clock.advance(timedelta(minutes=6))  # the login no longer counts as a recent proof
+    page.get_by_role("link", name="Security").click()
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.get_by_role("alert")).to_contain_text("Confirm it's you first")
+
+    confirm = page.locator("#reauth-password")
+    confirm.get_by_label("Password").fill(PASSWORD)
+    confirm.get_by_role("button", name="Confirm with password").click()
+    expect(page.get_by_text("For the next 5 minutes you can make sensitive changes.")).to_be_visible()
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
 
 
 def test_invite_a_second_account_which_accepts_from_the_emailed_link_and_both_see_a_new_bill(app):

@@ -140,8 +140,37 @@ route("/sessions", async () => {
       await must(api.POST("/api/v1/auth/sessions/revoke-others/"));
       await show();
     }),
+    reauthCard(),
   );
 });
+
+/** Sensitive changes need a recent proof on this session (403 reauthentication_required): give one here. */
+function reauthCard(): HTMLElement {
+  const sent = h("p", { role: "status" });
+  const done = (answer: { expires_in: number }) => `Thanks. For the next ${Math.round(answer.expires_in / 60)} minutes you can make sensitive changes.`;
+  return card(
+    "Confirm it's you",
+    h("p", { class: "hint" }, "Turning on two-step verification or signing out your other sessions needs a recent sign-in or this."),
+    form({
+      id: "reauth-password",
+      submit: "Confirm with password",
+      resetOnSuccess: true,
+      fields: [{ name: "password", label: "Password", type: "password", required: true, autocomplete: "current-password" }],
+      onSubmit: async (v) => done(await must(api.POST("/api/v1/auth/reauthenticate/password/", { body: { password: v["password"] ?? "" } }))),
+    }),
+    action("Email me a code instead", async () => {
+      sent.textContent = (await must(api.POST("/api/v1/auth/reauthenticate/email-code/request/"))).message;
+    }),
+    sent,
+    form({
+      id: "reauth-code",
+      submit: "Confirm with the code",
+      resetOnSuccess: true,
+      fields: [{ name: "code", label: "Code from the email", required: true, inputmode: "numeric", autocomplete: "one-time-code" }],
+      onSubmit: async (v) => done(await must(api.POST("/api/v1/auth/reauthenticate/email-code/", { body: { code: v["code"] ?? "" } }))),
+    }),
+  );
+}
 
 route("/security", async () => {
   const status = await must(api.GET("/api/v1/auth/mfa/"));
@@ -173,7 +202,7 @@ route("/security", async () => {
       }),
     );
   }
-  return page("Two-step verification", area);
+  return page("Two-step verification", area, reauthCard());
 });
 
 function enrolCard(secret: string, uri: string, area: HTMLElement): HTMLElement {
