@@ -6,8 +6,8 @@ interleaved (account, unknown, unknown, account, ...: the order flips every pair
 address once and each request from a client address of its own (X-Forwarded-For through the benchmark's one
 trusted proxy hop). After each request the outbox is drained, so every request meets an idle worker (one
 that is still sending the previous request's email would slow down whichever request comes next). Reports the
-median wall-clock time from connecting to the end of the answer, as a client sees it (docs/SECURITY.md,
-"Discovery-safe requests").
+median wall-clock time from connecting to the end of the answer, as a client sees it, and the quartiles
+(docs/SECURITY.md, "Discovery-safe requests").
 Import after django.setup().
 """
 
@@ -70,9 +70,9 @@ def measure(*, base_url: str, headers: dict, rounds: int = 30, warmup: int = 4) 
                 data.wait_outbox_drained(timeout=60)
                 if n >= warmup:  # the first pairs warm up the gunicorn workers on this path
                     timings[kind].append(elapsed)
-        results[name] = {
-            "rounds": rounds,
-            "existing_ms": round(statistics.median(timings["existing"]), 2),
-            "unknown_ms": round(statistics.median(timings["unknown"]), 2),
-        }
+        results[name] = {"rounds": rounds}
+        for kind, values in timings.items():
+            quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+            results[name][f"{kind}_ms"] = round(statistics.median(values), 2)
+            results[name][f"{kind}_iqr_ms"] = [round(quartiles[0], 2), round(quartiles[2], 2)]
     return results
