@@ -96,3 +96,23 @@ def test_password_reset_and_resend_write_no_secret_row_in_the_request(celery_bro
     assert not PasswordReset.objects.exists()
     assert not EmailVerification.objects.exists()
     assert EmailOutbox.objects.filter(status=EmailStatus.PENDING).exclude(prepare="").count() == 6
+
+
+@pytest.mark.django_db
+def test_a_dropped_request_row_keeps_the_typed_address_only_as_long_as_sent_emails(
+    api_client, clock, mailoutbox
+):
+    from datetime import timedelta
+
+    from apps.emails.tasks import prune_outbox
+
+    assert (
+        api_client.post(ENDPOINTS["otp_request"], {"email": "nobody@example.org"}, format="json").status_code
+        == 200
+    )
+    [row] = EmailOutbox.objects.all()  # the worker ran inline on commit
+    assert (row.status, row.prepare, row.context, row.secret_context) == (EmailStatus.DROPPED, "", {}, None)
+    assert mailoutbox == []
+    clock.advance(timedelta(days=31))  # EMAIL_OUTBOX_RETENTION_DAYS = 30
+    prune_outbox.delay()
+    assert not EmailOutbox.objects.exists()
