@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: run test lint format migrate worker beat bench smoke venv clean client web
+.PHONY: run test lint format migrate worker beat bench smoke venv clean client web screenshots
 
 $(UV):
 	python3 -m venv var/uv && var/uv/bin/pip install -q uv
@@ -66,6 +66,11 @@ web:
 	  $(MAKE) --no-print-directory web/node_modules/.package-lock.json clients/typescript/node_modules/.package-lock.json \
 	  && cd web && npm run -s build; \
 	else echo "npm not found: the web app is not built (it needs Node 20 and npm); the API works without it"; fi
+
+## screenshots: the web app's main pages at desktop and phone width, into docs/web/ (a browser test; needs
+## Redis for its worker: TEST_BROKER_URL)
+screenshots: venv web
+	SCREENSHOTS_DIR=docs/web $(PY) -m pytest -q tests/browser/test_screenshots.py
 
 migrate: venv
 	$(PY) manage.py migrate --noinput

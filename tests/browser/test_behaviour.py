@@ -1,0 +1,74 @@
+"""How the app behaves around the journeys: token refresh, a refused refresh, 429s, field errors."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from rest_framework_simplejwt.tokens import AccessToken
+
+from tests.browser.conftest import PASSWORD
+from tests.browser.journeys import log_in_by_password, nav, signed_up
+
+pytestmark = pytest.mark.requires_services
+
+
+@pytest.fixture
+def short_access_tokens(monkeypatch):
+    """Access tokens that expire after 2 seconds instead of minutes (the class attribute simplejwt reads)."""
+    monkeypatch.setattr(AccessToken, "lifetime", timedelta(seconds=2))
+
+
+def test_an_expired_access_token_is_refreshed_once_for_all_the_requests_that_failed(app, short_access_tokens):
+    page = app.new_page()
+    refreshes = []
+    page.on("request", lambda r: "/auth/token/refresh/" in r.url and refreshes.append(r.url))
+    signed_up(app, page, "ann@example.com")
+    page.wait_for_timeout(3000)
+    nav(page, "Bills")  # the page asks for households and bills, the header for unread notifications
+    expect(page.get_by_role("heading", name="Bills")).to_be_visible()
+    expect(page.get_by_text("Create or join a household first.")).to_be_visible()
+    assert len(refreshes) == 1
+
+
+def test_a_refused_refresh_signs_out_cleanly(app, short_access_tokens):
+    first = app.new_page()
+    signed_up(app, first, "ann@example.com")
+    second = app.new_page()
+    log_in_by_password(second, "ann@example.com")
+    nav(second, "Sessions")
+    second.get_by_role("button", name="Sign out everywhere else").click()
+    expect(second.get_by_role("cell", name="This session")).to_be_visible()
+
+    first.wait_for_timeout(3000)
+    nav(first, "Goals")
+    expect(first.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(first.get_by_text("You were signed out. Log in again.")).to_be_visible()
+    expect(first.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")).to_be_visible()
+
+
+def test_too_many_code_requests_say_when_to_try_again(app):
+    page = app.new_page()
+    page.goto("/login")
+    ask = page.locator("#login-code-request")
+    ask.get_by_label("Email").fill("someone@example.com")
+    for _ in range(3):
+        ask.get_by_role("button", name="Email me a code").click()
+        expect(page.get_by_label("Code from the email")).to_be_visible()
+        expect(ask.get_by_role("button", name="Email me a code")).to_be_enabled()
+    ask.get_by_role("button", name="Email me a code").click()
+    expect(ask.get_by_role("alert")).to_contain_text("Too many attempts. Try again in")
+
+
+def test_field_errors_appear_next_to_their_fields(app):
+    page = app.new_page()
+    page.goto("/register")
+    page.get_by_label("Email").fill("kim@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD + "x")
+    page.keyboard.press("Enter")
+    confirm = page.get_by_label("Repeat the password")
+    expect(confirm).to_have_attribute("aria-invalid", "true")
+    error = page.locator(".field", has=confirm).locator(".field-error")
+    expect(error).to_be_visible()
+    assert error.get_attribute("id") in confirm.get_attribute("aria-describedby")
+    expect(confirm).to_be_focused()
