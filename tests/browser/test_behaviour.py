@@ -72,3 +72,22 @@ def test_field_errors_appear_next_to_their_fields(app):
     expect(error).to_be_visible()
     assert error.get_attribute("id") in confirm.get_attribute("aria-describedby")
     expect(confirm).to_be_focused()
+
+
+def test_a_sensitive_change_asks_to_confirm_it_is_you_then_goes_through(app, clock):
+    page = app.new_page()
+    signed_up(app, page, "ann@example.com")
+    second = app.new_page()
+    log_in_by_password(second, "ann@example.com")
+    expect(second.get_by_role("heading", name="Dashboard")).to_be_visible()
+    clock.advance(timedelta(minutes=30))  # the login no longer counts as a recent proof
+
+    nav(page, "Sessions")
+    expect(page.get_by_role("button", name="Revoke")).to_have_count(1)
+    page.get_by_role("button", name="Sign out everywhere else").click()
+    dialog = page.get_by_role("dialog", name="Confirm it's you")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Your password").fill(PASSWORD)
+    dialog.get_by_role("button", name="Confirm with password").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_role("button", name="Revoke")).to_have_count(0)  # the other session is gone

@@ -5,6 +5,7 @@ import { stopPolling, unreadCount } from "./pages/activity";
 import { logOut } from "./pages/auth";
 import "./pages/households";
 import "./pages/money";
+import "./reauth";
 import { link, navigate, start } from "./router";
 import { h, replace } from "./ui";
 

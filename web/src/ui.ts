@@ -1,6 +1,22 @@
 /** DOM helpers: elements, forms with labelled fields, errors next to their fields, alerts, progress bars. */
 import { isApiError } from "../../clients/typescript/src/index";
 
+/** A handler that can fix an error and ask for a retry (reauthentication registers one). */
+let recoverer: ((error: unknown) => Promise<boolean>) | null = null;
+export function onRecoverableError(handler: (error: unknown) => Promise<boolean>): void {
+  recoverer = handler;
+}
+
+/** Run `work`; when it fails with an error the recoverer fixes (e.g. after reauthenticating), once more. */
+export async function withRecovery<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (recoverer && (await recoverer(error))) return work();
+    throw error;
+  }
+}
+
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((event: Event) => void)>;
 
@@ -137,7 +153,7 @@ export function form(options: FormOptions): HTMLFormElement {
     button.disabled = true;
     element.setAttribute("aria-busy", "true");
     try {
-      const message = await options.onSubmit(values, element);
+      const message = await withRecovery(() => options.onSubmit(values, element));
       if (message) replace(alert, notice(message, "ok"));
       if (options.resetOnSuccess) element.reset();
     } catch (error) {
@@ -199,7 +215,7 @@ export function action(label: string, run: () => Promise<unknown>, attrs: Attrs 
     button.disabled = true;
     button.parentElement?.querySelector(":scope > .notice.error")?.remove();
     try {
-      await run();
+      await withRecovery(run);
     } catch (error) {
       button.after(notice(errorText(error), "error"));
     } finally {

@@ -179,6 +179,10 @@ route("/security", async () => {
     replace(
       area,
       notice(`Two-step verification is on. ${status.recovery_codes_remaining} recovery codes left.`, "ok"),
+      action("Get new recovery codes", async () => {
+        const fresh = await must(api.POST("/api/v1/auth/mfa/recovery-codes/"));
+        replace(area, recoveryCard(fresh.recovery_codes));
+      }),
       card(
         "Turn it off",
         form({
