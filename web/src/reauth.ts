@@ -28,7 +28,7 @@ function reauthenticate(methods: Method[]): Promise<boolean> {
     if (methods.includes("password")) {
       proofs.push(
         form({
-          id: "reauth-password",
+          id: "dialog-reauth-password",
           submit: "Confirm with password",
           fields: [{ name: "password", label: "Your password", type: "password", required: true, autocomplete: "current-password" }],
           onSubmit: async (v) => {
@@ -41,7 +41,7 @@ function reauthenticate(methods: Method[]): Promise<boolean> {
     if (methods.includes("totp")) {
       proofs.push(
         form({
-          id: "reauth-totp",
+          id: "dialog-reauth-totp",
           submit: "Confirm with the app's code",
           fields: [{ name: "code", label: "Code from your authenticator app", required: true, inputmode: "numeric", autocomplete: "one-time-code" }],
           onSubmit: async (v) => {
@@ -54,7 +54,7 @@ function reauthenticate(methods: Method[]): Promise<boolean> {
     if (methods.includes("recovery_code")) {
       proofs.push(
         form({
-          id: "reauth-recovery",
+          id: "dialog-reauth-recovery",
           submit: "Confirm with a recovery code",
           fields: [{ name: "recovery_code", label: "Recovery code", required: true, autocomplete: "off" }],
           onSubmit: async (v) => {
@@ -68,7 +68,7 @@ function reauthenticate(methods: Method[]): Promise<boolean> {
       const step = h("div", {});
       proofs.push(
         form({
-          id: "reauth-email",
+          id: "dialog-reauth-email",
           submit: "Email me a code instead",
           fields: [],
           onSubmit: async () => {
@@ -77,7 +77,7 @@ function reauthenticate(methods: Method[]): Promise<boolean> {
               step,
               notice(sent.message, "info"),
               form({
-                id: "reauth-email-code",
+                id: "dialog-reauth-email-code",
                 submit: "Confirm with the emailed code",
                 fields: [{ name: "code", label: "Code from the email", required: true, inputmode: "numeric", autocomplete: "one-time-code" }],
                 onSubmit: async (v) => {
