@@ -7,13 +7,14 @@ from rest_framework.permissions import BasePermission
 from apps.users.services.reauthentication import reauthentication_check
 
 METHODS = ["password", "email_code", "totp", "recovery_code"]
+REQUIRED_CODE = ["reauthentication_required"]
 
 REAUTHENTICATION_REQUIRED = OpenApiResponse(
     inline_serializer(
         "ReauthenticationRequired",
         fields={
             "error": serializers.CharField(),
-            "code": serializers.ChoiceField(choices=["reauthentication_required"]),
+            "code": serializers.ChoiceField(choices=REQUIRED_CODE),
             "methods": serializers.ListField(
                 child=serializers.ChoiceField(choices=METHODS),
                 help_text="How this account can reauthenticate: password → POST "

@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "apps.notifications.models.NotificationKind",
         "ReportKindEnum": "apps.reports.models.ReportKind",
         "ReportStatusEnum": "apps.reports.models.ReportStatus",
+        "ReauthenticationMethodEnum": "apps.users.permissions.METHODS",
+        "ReauthenticationRequiredCodeEnum": "apps.users.permissions.REQUIRED_CODE",
     },
     # Swagger UI's JS and CSS are served from our own static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

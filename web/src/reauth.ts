@@ -7,7 +7,7 @@ import { isApiError, must, type Schemas } from "../../clients/typescript/src/ind
 import { api } from "./api";
 import { form, h, notice, onRecoverableError, replace } from "./ui";
 
-type Method = Schemas["MethodsEnum"];
+type Method = Schemas["ReauthenticationMethodEnum"];
 
 function methodsOf(error: unknown): Method[] | null {
   if (!isApiError(error) || error.code !== "reauthentication_required") return null;

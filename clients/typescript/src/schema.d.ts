@@ -1022,11 +1022,6 @@ export interface components {
             paid_by?: string | null;
             readonly note: string;
         };
-        /**
-         * @description * `reauthentication_required` - reauthentication_required
-         * @enum {string}
-         */
-        CodeEnum: "reauthentication_required";
         Contribution: {
             readonly id: number;
             goal: number;
@@ -1248,14 +1243,6 @@ export interface components {
         MessageOutput: {
             message: string;
         };
-        /**
-         * @description * `password` - password
-         *     * `email_code` - email_code
-         *     * `totp` - totp
-         *     * `recovery_code` - recovery_code
-         * @enum {string}
-         */
-        MethodsEnum: "password" | "email_code" | "totp" | "recovery_code";
         MfaChallenge: {
             mfa_required: boolean;
             mfa_token: string;
@@ -1475,12 +1462,25 @@ export interface components {
             /** @description Seconds the emailed code stays valid. */
             expires_in: number;
         };
+        /**
+         * @description * `password` - password
+         *     * `email_code` - email_code
+         *     * `totp` - totp
+         *     * `recovery_code` - recovery_code
+         * @enum {string}
+         */
+        ReauthenticationMethodEnum: "password" | "email_code" | "totp" | "recovery_code";
         ReauthenticationRequired: {
             error: string;
-            code: components["schemas"]["CodeEnum"];
+            code: components["schemas"]["ReauthenticationRequiredCodeEnum"];
             /** @description How this account can reauthenticate: password → POST auth/reauthenticate/password/, email_code → POST auth/reauthenticate/email-code/request/ then …/email-code/, totp and recovery_code → POST auth/reauthenticate/mfa/. */
-            methods: components["schemas"]["MethodsEnum"][];
+            methods: components["schemas"]["ReauthenticationMethodEnum"][];
         };
+        /**
+         * @description * `reauthentication_required` - reauthentication_required
+         * @enum {string}
+         */
+        ReauthenticationRequiredCodeEnum: "reauthentication_required";
         /**
          * @description * `none` - One-off
          *     * `weekly` - Weekly
