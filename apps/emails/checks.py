@@ -1,7 +1,11 @@
-"""Start-up checks for timing settings whose wrong combination would send an email twice."""
+"""Start-up checks: timing settings whose wrong combination would send an email twice, and preparers that
+would fail every request row they are named in."""
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
+from django.utils.module_loading import import_string
+
+from apps.emails.registry import PREPARERS
 
 
 @register()
@@ -24,4 +28,21 @@ def outbox_timing_check(app_configs, **kwargs):
                 id="emails.W002",
             )
         )
+    return problems
+
+
+@register()
+def outbox_preparers_check(app_configs, **kwargs):
+    problems = []
+    for name, path in PREPARERS.items():
+        try:
+            import_string(path)
+        except ImportError as exc:
+            problems.append(
+                Error(
+                    f"Email preparer {name!r} ({path}) cannot be imported: {exc}",
+                    hint="Fix apps.emails.registry.PREPARERS: every request row naming it would fail.",
+                    id="emails.E001",
+                )
+            )
     return problems

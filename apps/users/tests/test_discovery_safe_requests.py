@@ -116,3 +116,15 @@ def test_a_dropped_request_row_keeps_the_typed_address_only_as_long_as_sent_emai
     clock.advance(timedelta(days=31))  # EMAIL_OUTBOX_RETENTION_DAYS = 30
     prune_outbox.delay()
     assert not EmailOutbox.objects.exists()
+
+
+def test_every_registered_preparer_imports_and_a_broken_one_fails_the_system_check(settings):
+    from apps.emails import checks, registry
+
+    assert checks.outbox_preparers_check(None) == []
+    registry.PREPARERS["broken"] = "apps.users.services.otp.no_such_preparer"
+    try:
+        [error] = checks.outbox_preparers_check(None)
+    finally:
+        del registry.PREPARERS["broken"]
+    assert error.id == "emails.E001"
