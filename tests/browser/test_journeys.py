@@ -57,6 +57,9 @@ def test_enrol_an_authenticator_then_log_in_by_password_through_the_mfa_challeng
     page.locator("#mfa-totp").get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.locator("#welcome")).to_have_text("Welcome, Mia.")
+    # No secret outlives its flow in the browser's storage: only the refresh token, in this tab's storage.
+    assert page.evaluate("Object.keys(localStorage)") == []
+    assert page.evaluate("Object.keys(sessionStorage)") == ["kinwise.refresh"]
 
 
 def test_minutes_after_signing_in_confirming_it_is_you_on_the_page_lets_you_turn_on_two_step_verification(
@@ -155,6 +158,7 @@ def test_resetting_the_password_from_the_emailed_link_signs_out_the_old_session(
     fresh.get_by_label("Repeat the new password").fill("Another-Secret-77")
     fresh.get_by_role("button", name="Set the new password").click()
     expect(fresh.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(fresh.get_by_text("Your password is changed and every session is signed out.")).to_be_visible()
 
     old.reload()  # the old tab's refresh token is refused: back to the login page
     expect(old.get_by_role("heading", name="Log in")).to_be_visible()

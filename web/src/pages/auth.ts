@@ -172,6 +172,8 @@ route(
       "Log in",
       query.get("verified") ? notice("Your email is verified. Log in to continue.", "ok") : null,
       query.get("signedout") ? notice("You were signed out. Log in again.", "info") : null,
+      query.get("reset") ? notice("Your password is changed and every session is signed out. Log in with the new one.", "ok") : null,
+      query.get("deleted") ? notice("Your account is deleted.", "ok") : null,
       h("div", { class: "columns" }, card("With your password", byPassword), card("With a code by email", byCode, codeStep)),
       h(
         "p",
