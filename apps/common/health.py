@@ -1,14 +1,23 @@
-"""Tracks whether the shared cache answered lately, so /readyz can report a degraded limiter."""
+"""Tracks whether the shared cache answered lately, per use, so /readyz can report what runs degraded.
+
+Components: `rate_limiter` (limits fail open) and `session_revocation` (access-token checks fall back to the
+database).
+"""
 
 import time
 
-_last_cache_error: float | None = None
+_last_cache_error: dict[str, float] = {}
 
 
-def record_cache_error() -> None:
-    global _last_cache_error
-    _last_cache_error = time.monotonic()
+def record_cache_error(component: str = "rate_limiter") -> None:
+    _last_cache_error[component] = time.monotonic()
 
 
-def cache_error_seconds_ago() -> float | None:
-    return None if _last_cache_error is None else time.monotonic() - _last_cache_error
+def cache_errors_seconds_ago() -> dict[str, float]:
+    now = time.monotonic()
+    return {component: now - at for component, at in _last_cache_error.items()}
+
+
+def cache_error_seconds_ago(component: str = "rate_limiter") -> float | None:
+    at = _last_cache_error.get(component)
+    return None if at is None else time.monotonic() - at

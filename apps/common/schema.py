@@ -13,7 +13,15 @@ ValidationErrorBody = inline_serializer(
 )
 
 BAD_REQUEST = OpenApiResponse(ValidationErrorBody, description="Validation failed: messages per field.")
-UNAUTHORIZED = OpenApiResponse(ErrorBody, description="Not authenticated or credentials invalid.")
+UNAUTHORIZED = OpenApiResponse(
+    ErrorBody,
+    description=(
+        "Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none "
+        "sent), `token_not_valid` (malformed, expired, or naming no session) or `session_revoked` (its login "
+        "session was signed out: logout, revocation, password change or reset, refresh-token reuse, account "
+        "deletion; refreshing is refused too, so sign in again)."
+    ),
+)
 FORBIDDEN = OpenApiResponse(ErrorBody, description="Not allowed (e.g. a read-only role in the household).")
 NOT_FOUND = OpenApiResponse(ErrorBody, description="Not found (or not visible to you).")
 CONFLICT = OpenApiResponse(ErrorBody, description="Conflicts with the current state.")

@@ -7,10 +7,16 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
-from apps.common.health import cache_error_seconds_ago
+from apps.common.health import cache_errors_seconds_ago
 from apps.common.problems import json_error
 
 logger = logging.getLogger(__name__)
+
+# What runs degraded while the shared cache fails (apps/common/health.py).
+DEGRADED = {
+    "rate_limiter": "cache errors in the last minute",
+    "session_revocation": "cache errors in the last minute; access tokens checked in the database",
+}
 
 
 def healthz(request):
@@ -75,10 +81,10 @@ def readyz(request):
             logger.warning("Readiness check %s failed: %s", name, type(exc).__name__)
             results[name] = f"error: {type(exc).__name__}"
             ok = False
-    recent = cache_error_seconds_ago()
-    if recent is not None and recent < 60:
-        results["rate_limiter"] = "degraded: cache errors in the last minute"
-        ok = False
+    for component, seconds_ago in sorted(cache_errors_seconds_ago().items()):
+        if seconds_ago < 60:
+            results[component] = f"degraded: {DEGRADED[component]}"
+            ok = False
     return JsonResponse(
         {"status": "ok" if ok else "unavailable", "checks": results}, status=200 if ok else 503
     )

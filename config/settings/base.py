@@ -102,21 +102,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
 
 REDIS_URL = env("REDIS_URL", default="")
+# `sessions` holds the revoked-session markers that access tokens are checked against
+# (apps/users/revocation.py); it must be shared by every web process.
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+    _redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+    CACHES = {"default": _redis_cache, "sessions": {**_redis_cache, "KEY_PREFIX": "sessions"}}
 else:
     # A file cache is shared by every local process, so rate limits hold across web workers.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
-        }
+        },
+        # Its own folder, emptied whole when full (CULL_FREQUENCY 0) rather than losing random markers: the
+        # lost sentinel then makes the next check republish the markers from the database.
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache-sessions"),
+            "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 0},
+        },
     }
 
 PASSWORD_HASHERS = [
@@ -172,7 +180,7 @@ CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID", "Content-Disposition", "Lo
 CORS_ALLOW_HEADERS = [*default_headers, "x-request-id"]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.users.authentication.SessionJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["apps.common.parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

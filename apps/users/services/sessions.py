@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -14,6 +15,7 @@ from apps.common import clock
 from apps.common.client_ip import client_ip, user_agent
 from apps.common.exceptions import AuthenticationFailed, NotFound
 from apps.users.models import LoginSession, User
+from apps.users.revocation import sessions_mark_revoked
 from apps.users.services.security_notices import security_notice_send
 from apps.users.tokens import SESSION_CLAIM, SessionRefreshToken, blacklist_sessions_tokens
 
@@ -90,13 +92,14 @@ def session_refresh(*, refresh: str, request: HttpRequest | None) -> TokenPair:
 
 @transaction.atomic
 def session_revoke(*, session: LoginSession, reason: str, request: HttpRequest | None = None) -> bool:
-    """Revoke one session, which kills every token it issued, and blacklist its current one. Returns False if
-    it was already revoked."""
+    """Revoke one session, which kills every token it issued (its access tokens too, once this commits), and
+    blacklist its current one. Returns False if it was already revoked."""
     revoked = LoginSession.objects.filter(id=session.id, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_reason=reason
     )
     if revoked:
         blacklist_sessions_tokens(LoginSession.objects.filter(id=session.id))
+        transaction.on_commit(partial(sessions_mark_revoked, [session.id]))
     return bool(revoked)
 
 
@@ -117,7 +120,8 @@ def session_logout(*, refresh: str, request: HttpRequest | None) -> None:
 
 
 def sessions_revoke_all(*, user: User, reason: str, except_session_id=None) -> int:
-    """Revoke every active session of a user (optionally keeping one). Returns how many were revoked."""
+    """Revoke every active session of a user (optionally keeping one), their access tokens too once this
+    commits. Returns how many were revoked."""
     active = LoginSession.objects.filter(user=user, revoked_at__isnull=True)
     if except_session_id:
         active = active.exclude(id=except_session_id)
@@ -126,6 +130,8 @@ def sessions_revoke_all(*, user: User, reason: str, except_session_id=None) -> i
         revoked_at=timezone.now(), revoked_reason=reason
     )
     blacklist_sessions_tokens(LoginSession.objects.filter(id__in=ids))
+    if ids:
+        transaction.on_commit(partial(sessions_mark_revoked, ids))
     return count
 
 
