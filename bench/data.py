@@ -12,7 +12,7 @@ from apps.emails.services import email_send
 from apps.users.models import User
 
 PASSWORD = "Bench-Pass-2024x"  # noqa: S105 — the benchmark accounts' password
-DOMAIN = "bench.example"
+DOMAIN = "bench.example.com"
 
 
 @cache
@@ -23,7 +23,7 @@ def password_hash() -> str:
 
 
 def create_users(prefix: str, count: int, *, verified: bool = True) -> list[str]:
-    """Active, verified accounts `<prefix>-<n>@bench.example` that can log in with PASSWORD (with
+    """Active, verified accounts `<prefix>-<n>@bench.example.com` that can log in with PASSWORD (with
     verified=False: accounts waiting for email verification, inactive, as registration leaves them)."""
     emails = [f"{prefix}-{n}@{DOMAIN}" for n in range(count)]
     User.objects.bulk_create(

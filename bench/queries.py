@@ -47,5 +47,5 @@ def flow_query_counts(mailbox: Mailbox, email: str) -> dict[str, int]:
 
 
 def query_counts(mailbox: Mailbox) -> dict[str, int]:
-    flow_query_counts(mailbox, "queries-warmup@bench.example")
-    return flow_query_counts(mailbox, "queries@bench.example")
+    flow_query_counts(mailbox, "queries-warmup@bench.example.com")
+    return flow_query_counts(mailbox, "queries@bench.example.com")

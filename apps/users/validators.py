@@ -31,3 +31,22 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return "Your password must contain an uppercase letter, a lowercase letter and a digit."
+
+
+# The top-level names of the IANA "Special-Use Domain Names" registry (RFC 6761, 6762, 7686, 8375, 9476),
+# every .arpa entry taken as all of .arpa, plus .internal (reserved by ICANN for private use, 2024). No
+# mailbox under them is reachable from the internet, and a deleted account's placeholder lives under one
+# (`deleted.invalid`), so refusing them keeps placeholders unregistrable. The second-level documentation
+# names example.com/.net/.org are deliberately accepted: RFC 6761 asks software not to treat them specially,
+# and this project's tests and documentation use them.
+SPECIAL_USE_TLDS = frozenset(
+    {"alt", "arpa", "example", "internal", "invalid", "local", "localhost", "onion", "test"}
+)
+SPECIAL_USE_MESSAGE = "This address cannot receive email: {domain} is a special-use domain."
+
+
+def validate_not_special_use(email: str) -> None:
+    """Refuse an address on a special-use domain (a field error, code `special_use_domain`)."""
+    domain = email.rpartition("@")[2].strip().rstrip(".").lower()
+    if domain.rpartition(".")[2] in SPECIAL_USE_TLDS:
+        raise ValidationError(SPECIAL_USE_MESSAGE.format(domain=domain), code="special_use_domain")

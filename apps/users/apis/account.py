@@ -25,6 +25,7 @@ from apps.users.services.password_reset import (
     password_reset_confirm_token,
     password_reset_request,
 )
+from apps.users.validators import validate_not_special_use
 
 RESET_DONE = "Your password has been reset. Sign in with your new password."
 CHANGE_SENT = "We sent a link and a code to the new address. Your email changes once you confirm it."
@@ -57,7 +58,11 @@ class PasswordResetConfirmInputSerializer(NewPasswordSerializer):
 
 
 class EmailChangeInputSerializer(InputSerializer):
-    new_email = serializers.EmailField(max_length=254)
+    new_email = serializers.EmailField(
+        max_length=254,
+        validators=[validate_not_special_use],
+        help_text="Special-use domains (.invalid, .test, .localhost, .example, …) are refused.",
+    )
     current_password = serializers.CharField(
         max_length=128,
         trim_whitespace=False,

@@ -20,6 +20,7 @@ from apps.users.services.verification import (
     email_verify_token,
     verification_resend,
 )
+from apps.users.validators import validate_not_special_use
 
 REGISTERED = "Registration successful. Please check your email to verify your account."
 VERIFIED = "Email verified successfully"
@@ -28,7 +29,12 @@ RESENT = "If an unverified account exists for this email, a new verification ema
 
 
 class RegisterInputSerializer(InputSerializer):
-    email = serializers.EmailField(max_length=254, help_text="Trimmed and lower-cased before use.")
+    email = serializers.EmailField(
+        max_length=254,
+        validators=[validate_not_special_use],
+        help_text="Trimmed and lower-cased before use. Special-use domains (.invalid, .test, .localhost, "
+        ".example, …) are refused.",
+    )
     password = serializers.CharField(
         max_length=128,
         trim_whitespace=False,

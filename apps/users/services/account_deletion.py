@@ -5,12 +5,13 @@ The user row stays (anonymised) so that audit rows and shared household records 
 erased or anonymised, and why, is listed in docs/SECURITY.md ("Account lifecycle").
 """
 
+import secrets
 from collections import Counter
 from dataclasses import dataclass
 from typing import NoReturn
 
 from django.contrib.admin.models import LogEntry
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 
@@ -37,8 +38,18 @@ class DeletionResult:
     households_left: list[int]
 
 
-def placeholder_email(user_id: int) -> str:
-    return f"deleted-{user_id}@deleted.invalid"
+PLACEHOLDER_TRIES = 5
+
+
+def placeholder_email() -> str:
+    """A deleted account's address: random (128 bits), so nobody can take it in advance, and on a
+    special-use domain, which registration and email change refuse (`apps.users.validators`), so nobody can
+    take it at all.
+
+    (It used to be `deleted-<id>@deleted.invalid`: registering that address made every later deletion of user
+    <id> fail on the unique constraint.)
+    """
+    return f"deleted-{secrets.token_hex(16)}@deleted.invalid"
 
 
 def account_delete(
@@ -128,7 +139,6 @@ def _households(user: User, *, lock: bool) -> tuple[list[Household], list[Househ
 def _erase(*, user: User, solo: list[Household], request: HttpRequest | None) -> DeletionResult:
     now = clock.now()
     addresses = _addresses_of(user)
-    placeholder = placeholder_email(user.pk)
     sessions_revoke_all(user=user, reason="account_deleted")  # blacklists every live refresh token
     for household in solo:
         log_action(
@@ -152,18 +162,17 @@ def _erase(*, user: User, solo: list[Household], request: HttpRequest | None) ->
         )
     removed = _delete_owned_rows(user)
 
-    user.email = placeholder
     user.first_name = user.last_name = ""
     user.set_unusable_password()
     user.is_active = user.is_staff = user.is_superuser = user.email_verified = False
     user.role = User.Role.MEMBER
     user.last_login = None
     user.deleted_at = now
-    user.save()
+    _save_with_placeholder(user)
     user.groups.clear()
     user.user_permissions.clear()
 
-    _scrub_audit(addresses=addresses, placeholder=placeholder)
+    _scrub_audit(addresses=addresses, placeholder=user.email)
     EmailOutbox.objects.filter(to__in=addresses).exclude(status=EmailStatus.SENDING).delete()
     log_action(
         user=user,
@@ -179,6 +188,20 @@ def _erase(*, user: User, solo: list[Household], request: HttpRequest | None) ->
         },
     )
     return DeletionResult(households_deleted=[h.pk for h in solo], households_left=left)
+
+
+def _save_with_placeholder(user: User) -> None:
+    """Save the anonymised row under a fresh placeholder, drawing again if one is taken (a savepoint per try,
+    so the deletion's transaction survives the unique-constraint error)."""
+    for _ in range(PLACEHOLDER_TRIES):
+        user.email = placeholder_email()
+        try:
+            with transaction.atomic():
+                user.save()
+            return
+        except IntegrityError:
+            continue
+    raise Conflict("The account could not be deleted just now; please try again.", code="deletion_retry")
 
 
 def _addresses_of(user: User) -> set[str]:
