@@ -140,7 +140,8 @@ class MeApi(APIView):
             "deactivated at once, every session is signed out, and personal data is erased or anonymised; "
             "households you alone belong to are deleted with it. 409 (code last_owner, with `households`) "
             "while you are the only owner of a household that other people belong to: make one of them an "
-            "owner, or delete the household, first."
+            "owner, or delete the household, first. 409 (code deletion_retry): nothing was changed, try "
+            "again (the anonymised address collided five times; practically never)."
         ),
     )
     def delete(self, request):

@@ -111,3 +111,14 @@ def test_deletion_answers_409_not_500_if_every_draw_collides(client_for, passwor
     assert victim.is_active and victim.deleted_at is None  # nothing half done
     assert client.get(ME).status_code == 200  # its session was not revoked either: the rollback took it back
     assert delete(client, password).status_code == 204
+
+
+def test_the_schema_documents_the_new_codes():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert "deletion_retry" in schema["paths"]["/api/v1/auth/me/"]["delete"]["description"]
+    for path, field in (("/api/v1/auth/register/", "email"), ("/api/v1/auth/email/change/", "new_email")):
+        body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        component = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+        assert "Special-use domains" in component["properties"][field]["description"]
