@@ -6,11 +6,13 @@ The attack on the old code: register `deleted-<id>@deleted.invalid`, and every l
 
 import re
 import secrets
+from types import SimpleNamespace
 
 import pytest
 from rest_framework.test import APIClient
 
 from apps.users.models import User
+from apps.users.services import account_deletion
 from apps.users.tests.account_support import ME, ask_email_change, refused
 from apps.users.tests.factories import UserFactory
 from apps.users.tests.registration_support import register
@@ -84,9 +86,14 @@ def test_placeholders_are_unguessable_and_differ_between_accounts(client_for, pa
 
 @pytest.fixture
 def draws(monkeypatch):
-    """The random source for placeholders, scripted: the values given first, then real randomness."""
-    real, scripted = secrets.token_hex, []
-    monkeypatch.setattr(secrets, "token_hex", lambda n=None: scripted.pop(0) if scripted else real(n))
+    """The placeholder's random source (`secrets` as account deletion sees it), scripted: the values given
+    first, then real randomness. Other users of `secrets` (database driver, cache) are untouched."""
+    scripted = []
+
+    def token_hex(nbytes=None):
+        return scripted.pop(0) if scripted else secrets.token_hex(nbytes)
+
+    monkeypatch.setattr(account_deletion, "secrets", SimpleNamespace(token_hex=token_hex))
     return scripted
 
 
