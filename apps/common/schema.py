@@ -17,9 +17,10 @@ UNAUTHORIZED = OpenApiResponse(
     ErrorBody,
     description=(
         "Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none "
-        "sent), `token_not_valid` (malformed, expired, or naming no session) or `session_revoked` (its login "
-        "session was signed out: logout, revocation, password change or reset, refresh-token reuse, account "
-        "deletion; refreshing is refused too, so sign in again)."
+        "sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or "
+        "naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: "
+        "logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is "
+        "refused too, so sign in again)."
     ),
 )
 FORBIDDEN = OpenApiResponse(ErrorBody, description="Not allowed (e.g. a read-only role in the household).")

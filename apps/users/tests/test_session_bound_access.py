@@ -109,7 +109,7 @@ def test_a_stolen_access_token_dies_when_the_account_is_deleted(stolen, owner, p
 
 def test_an_access_token_naming_no_session_is_refused(user):
     forged = AccessToken.for_user(user)  # validly signed, but no `sid` claim
-    refused(bearer(str(forged)).get(ME), 401, "token_not_valid")
+    refused(bearer(str(forged)).get(ME), 401, "token_invalid")
 
 
 def test_an_access_token_of_an_unknown_session_is_refused_when_the_cache_is_down(user, settings):

@@ -91,7 +91,7 @@ export interface paths {
         post?: never;
         /**
          * Delete your account
-         * @description Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused), or neither when this session reauthenticated recently (403 reauthentication_required otherwise). The account is deactivated at once, every session is signed out, and personal data is erased or anonymised; households you alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the only owner of a household that other people belong to: make one of them an owner, or delete the household, first.
+         * @description Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused), or neither when this session reauthenticated recently (403 reauthentication_required otherwise). The account is deactivated at once, every session is signed out, and personal data is erased or anonymised; households you alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the only owner of a household that other people belong to: make one of them an owner, or delete the household, first. 409 (code deletion_retry): nothing was changed, try again (the anonymised address collided five times; practically never).
          */
         delete: operations["v1_auth_me_destroy"];
         options?: never;
@@ -1064,7 +1064,10 @@ export interface components {
             email: string;
         };
         EmailChangeInputRequest: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @description Special-use domains (.invalid, .test, .localhost, .example, …) are refused.
+             */
             new_email: string;
             /** @description Proves it is you. Leave it out only if this session reauthenticated within the last REAUTHENTICATION_MINUTES (or just signed in). */
             current_password?: string;
@@ -1495,7 +1498,7 @@ export interface components {
         RegisterInputRequest: {
             /**
              * Format: email
-             * @description Trimmed and lower-cased before use.
+             * @description Trimmed and lower-cased before use. Special-use domains (.invalid, .test, .localhost, .example, …) are refused.
              */
             email: string;
             /** @description At least 8 characters, with an upper-case letter, a lower-case letter and a digit. */
@@ -1658,7 +1661,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1717,7 +1720,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1776,7 +1779,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1826,7 +1829,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1854,7 +1857,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1894,7 +1897,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1962,7 +1965,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1990,7 +1993,7 @@ export interface operations {
                     "application/json": components["schemas"]["MfaStatus"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2018,7 +2021,7 @@ export interface operations {
                     "application/json": components["schemas"]["MfaRecoveryCodes"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2073,7 +2076,7 @@ export interface operations {
                     "application/json": components["schemas"]["MfaEnrolment"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2141,7 +2144,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2209,7 +2212,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2268,7 +2271,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2400,7 +2403,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2532,7 +2535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2569,7 +2572,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReauthenticationCodeSent"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2619,7 +2622,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2669,7 +2672,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2788,7 +2791,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginSession"][];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2817,7 +2820,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2854,7 +2857,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionsRevokedResponse"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2904,7 +2907,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3047,7 +3050,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3088,7 +3091,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3127,7 +3130,7 @@ export interface operations {
                     "application/json": components["schemas"]["Bill"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3165,7 +3168,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3226,7 +3229,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3296,7 +3299,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3358,7 +3361,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedBillPaymentList"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3411,7 +3414,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3452,7 +3455,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3491,7 +3494,7 @@ export interface operations {
                     "application/json": components["schemas"]["Goal"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3529,7 +3532,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3590,7 +3593,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3643,7 +3646,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedContributionList"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3695,7 +3698,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3755,7 +3758,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedHouseholdList"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3796,7 +3799,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3826,7 +3829,7 @@ export interface operations {
                     "application/json": components["schemas"]["Household"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3864,7 +3867,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3925,7 +3928,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3978,7 +3981,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInviteList"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4039,7 +4042,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4105,7 +4108,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4152,7 +4155,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4205,7 +4208,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedMemberList"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4244,7 +4247,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4315,7 +4318,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4383,7 +4386,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4479,7 +4482,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4509,7 +4512,7 @@ export interface operations {
                     "application/json": components["schemas"]["Notification"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4546,7 +4549,7 @@ export interface operations {
                     "application/json": components["schemas"]["Preference"][];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4589,7 +4592,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4639,7 +4642,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4689,7 +4692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4730,7 +4733,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationError"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4769,7 +4772,7 @@ export interface operations {
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4809,7 +4812,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Not authenticated or credentials invalid. */
+            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
             401: {
                 headers: {
                     [name: string]: unknown;
