@@ -176,7 +176,11 @@ class InviteListApi(APIView):
 
 class InviteDetailApi(APIView):
     @extend_schema(
-        responses={204: None, **errors(401, 403, 404)}, tags=TAGS, summary="Revoke an open invitation"
+        responses={204: None, **errors(401, 403, 404)},
+        tags=TAGS,
+        summary="Revoke an open invitation",
+        description="Owners revoke any open invitation, admins only member and viewer ones (403 with code "
+        "not_allowed for an admin invitation; not_manager for members and viewers).",
     )
     def delete(self, request, household_id: int, invite_id: int):
         services.invite_revoke(
@@ -193,6 +197,10 @@ class InviteAcceptApi(APIView):
         responses={200: HouseholdSerializer, **errors(400, 401, 403, 404, 409, 410, 429)},
         tags=TAGS,
         summary="Accept an invitation (signed in as the invited email address)",
+        description="403 with code invite_email_mismatch (signed in as another address) or "
+        "inviter_not_allowed (whoever sent it has since been removed, left, was demoted below the role, or "
+        "deleted their account); 404 invite_not_found (unknown or revoked); 409 invite_used or "
+        "already_member; 410 invite_expired.",
     )
     def post(self, request):
         data = InviteAcceptSerializer(data=request.data)

@@ -13,11 +13,15 @@ from apps.common import clock
 from apps.common.exceptions import ApplicationError, Conflict, Forbidden, NotFound
 from apps.common.links import frontend_link
 from apps.emails.services import email_send
-from apps.households.models import Household, HouseholdInvite, Membership, Role
+from apps.households.models import Household, HouseholdInvite, Membership
 from apps.households.selectors import membership_get, require_manage
-from apps.households.services.members import can_assign
+from apps.households.services.members import can_invite
 from apps.households.tokens import invite_token_hash, invite_token_new
 from apps.users.models import normalize_email
+
+INVITER_NOT_ALLOWED = (
+    "Whoever sent this invitation can no longer invite with that role; ask the household for a new one."
+)
 
 
 def _lock_household(household_id: int) -> None:
@@ -39,7 +43,7 @@ def invite_create(*, actor, household_id: int, email: str, role: str, request=No
     membership = membership_get(user=actor, household_id=household_id)
     require_manage(membership.role)
     _lock_household(household_id)
-    if role == Role.OWNER or not can_assign(membership.role, role):
+    if not can_invite(membership.role, role):
         raise Forbidden("You cannot invite someone with that role.", code="not_allowed")
     email = normalize_email(email)
     if Membership.objects.filter(household_id=household_id, user__email=email).exists():
@@ -84,12 +88,19 @@ def invite_create(*, actor, household_id: int, email: str, role: str, request=No
 
 @transaction.atomic
 def invite_revoke(*, actor, household_id: int, invite_id: int, request=None) -> None:
-    require_manage(membership_get(user=actor, household_id=household_id).role)
-    now = clock.now()
-    revoked = HouseholdInvite.objects.filter(
+    """Revoke an open invitation; an admin only one whose role they could grant (not an admin invitation)."""
+    role = membership_get(user=actor, household_id=household_id).role
+    require_manage(role)
+    open_invite = HouseholdInvite.objects.filter(
         id=invite_id, household_id=household_id, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now, updated_at=now)
-    if not revoked:
+    )
+    invite_role = open_invite.values_list("role", flat=True).first()
+    if invite_role is None:
+        raise NotFound("Invitation not found.")
+    if not can_invite(role, invite_role):
+        raise Forbidden("Admins can only revoke member and viewer invitations.", code="not_allowed")
+    now = clock.now()
+    if not open_invite.update(revoked_at=now, updated_at=now):
         raise NotFound("Invitation not found.")
     log_action(
         user=actor,
@@ -104,12 +115,17 @@ def invite_revoke(*, actor, household_id: int, invite_id: int, request=None) -> 
 
 @transaction.atomic
 def invite_accept(*, user, token: str, request=None) -> Membership:
-    invite = (
-        HouseholdInvite.objects.select_for_update()
-        .select_related("household")
-        .filter(token_hash=invite_token_hash(token))
-        .first()
-    )
+    """Join as the invitation says, if its sender may still invite with that role.
+
+    The household row is locked first, before the invitation, as role changes and removals lock it: two
+    invitations accepted at once give one membership and one 409, and accepting while the inviter is being
+    removed serialises with it, both taking their locks in one order (no deadlock).
+    """
+    by_token = HouseholdInvite.objects.filter(token_hash=invite_token_hash(token))
+    household_id = by_token.values_list("household_id", flat=True).first()
+    if household_id is not None:
+        _lock_household(household_id)
+    invite = by_token.select_for_update().select_related("household").first()
     if invite is None or invite.revoked_at is not None:
         raise NotFound("Invitation not found.", code="invite_not_found")
     if invite.accepted_at is not None:
@@ -121,9 +137,16 @@ def invite_accept(*, user, token: str, request=None) -> Membership:
         raise Forbidden(
             "This invitation was sent to a different email address.", code="invite_email_mismatch"
         )
-    _lock_household(invite.household_id)  # two invitations accepted at once: one membership, one 409
     if Membership.objects.filter(household_id=invite.household_id, user_id=user.pk).exists():
         raise Conflict("You are already a member of this household.", code="already_member")
+    inviter_role = (
+        Membership.objects.filter(household_id=invite.household_id, user_id=invite.invited_by_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if invite.invited_by_id is None or not can_invite(inviter_role, invite.role):
+        # removed, left, demoted or deleted since: whoever vouched for this invitation no longer may
+        raise Forbidden(INVITER_NOT_ALLOWED, code="inviter_not_allowed")
 
     membership = Membership.objects.create(household=invite.household, user=user, role=invite.role)
     HouseholdInvite.objects.filter(id=invite.id, accepted_at__isnull=True).update(

@@ -1,12 +1,18 @@
 """Role changes, removals and leaving. Each runs with the household row locked, so two concurrent changes
-cannot both pass the "another owner remains" check and leave the household without an owner."""
+cannot both pass the "another owner remains" check and leave the household without an owner.
+
+A manager who is removed, leaves or is demoted loses the invitations they sent that their role no longer
+allows (revoked and audited here); accepting checks the inviter's role again (invites.py), which also covers
+invitations of an account that was deleted.
+"""
 
 from django.db import transaction
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
+from apps.common import clock
 from apps.common.exceptions import Conflict, Forbidden, NotFound
-from apps.households.models import ROLE_RANK, Household, Membership, Role
+from apps.households.models import MANAGE_ROLES, ROLE_RANK, Household, HouseholdInvite, Membership, Role
 from apps.households.selectors import membership_get, require_manage
 
 LAST_OWNER_MESSAGE = (
@@ -31,6 +37,41 @@ def _is_last_owner(membership: Membership) -> bool:
 def can_assign(actor_role: str, role: str) -> bool:
     """Owners assign any role; admins only roles below their own."""
     return actor_role == Role.OWNER or ROLE_RANK[role] < ROLE_RANK[actor_role]
+
+
+def can_invite(inviter_role: str | None, role: str) -> bool:
+    """Whether a member with `inviter_role` (None: not a member) may send, or keep, an invitation as `role`:
+    managers only, never as owner, and admins only below their own rank."""
+    return inviter_role in MANAGE_ROLES and role != Role.OWNER and can_assign(inviter_role, role)
+
+
+def invites_revoke_sent_by(
+    *, actor, household_id: int, inviter_id: int, role: str | None, reason: str, request=None
+) -> list[int]:
+    """Revoke the open invitations `inviter_id` sent to this household that `role` (theirs from now on; None
+    once they are no longer a member) could not send. One INVITE_REVOKED row lists them."""
+    open_invites = HouseholdInvite.objects.filter(
+        household_id=household_id, invited_by_id=inviter_id, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    ids = [
+        pk for pk, invite_role in open_invites.values_list("id", "role") if not can_invite(role, invite_role)
+    ]
+    if not ids:
+        return []
+    now = clock.now()
+    HouseholdInvite.objects.filter(id__in=ids, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now, updated_at=now
+    )
+    log_action(
+        user=actor,
+        action_type=AuditAction.INVITE_REVOKED,
+        description=f"Invitations revoked: their sender {reason}",
+        request=request,
+        object_type="household",
+        object_id=household_id,
+        metadata={"invite_ids": ids, "invited_by": inviter_id, "reason": reason},
+    )
+    return ids
 
 
 def _require_can_manage(actor: Membership, target: Membership) -> None:
@@ -72,6 +113,14 @@ def member_change_role(*, actor, household_id: int, user_id: int, role: str, req
         object_id=household_id,
         metadata={"user_id": target.user_id, "from": previous, "to": role},
     )
+    invites_revoke_sent_by(
+        actor=actor,
+        household_id=household_id,
+        inviter_id=target.user_id,
+        role=role,
+        reason=f"was changed from {previous} to {role}",
+        request=request,
+    )
     return target
 
 
@@ -96,6 +145,14 @@ def member_remove(*, actor, household_id: int, user_id: int, request=None) -> No
         object_id=household_id,
         metadata={"user_id": user_id, "role": target.role},
     )
+    invites_revoke_sent_by(
+        actor=actor,
+        household_id=household_id,
+        inviter_id=user_id,
+        role=None,
+        reason="was removed from the household",
+        request=request,
+    )
 
 
 @transaction.atomic
@@ -112,4 +169,12 @@ def household_leave(*, user, household_id: int, request=None) -> None:
         request=request,
         object_type="household",
         object_id=household_id,
+    )
+    invites_revoke_sent_by(
+        actor=user,
+        household_id=household_id,
+        inviter_id=user.pk,
+        role=None,
+        reason="left the household",
+        request=request,
     )
