@@ -705,7 +705,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an open invitation */
+        /**
+         * Revoke an open invitation
+         * @description Owners revoke any open invitation, admins only member and viewer ones (403 with code not_allowed for an admin invitation; not_manager for members and viewers).
+         */
         delete: operations["v1_households_invites_destroy"];
         options?: never;
         head?: never;
@@ -776,7 +779,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation (signed in as the invited email address) */
+        /**
+         * Accept an invitation (signed in as the invited email address)
+         * @description 403 with code invite_email_mismatch (signed in as another address) or inviter_not_allowed (whoever sent it has since been removed, left, was demoted below the role, or deleted their account); 404 invite_not_found (unknown or revoked); 409 invite_used or already_member; 410 invite_expired.
+         */
         post: operations["v1_invites_accept_create"];
         delete?: never;
         options?: never;
