@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from django.urls import Resolver404, get_resolver
 from django.utils.functional import SimpleLazyObject, empty
 
+from apps.common import metrics
 from apps.common.client_ip import client_ip
 from apps.common.logging import request_id_from, request_id_var
 from apps.common.views import healthz, readyz
@@ -16,6 +17,8 @@ logger = logging.getLogger("kinwise.request")
 
 MAX_PATH = 300
 HEALTH_PROBES = {"/healthz": healthz, "/readyz": readyz}
+# Answered before the host check and the HTTPS redirect: load balancers and scrapers call by IP over HTTP.
+PROBES = {**HEALTH_PROBES, "/metrics": metrics.metrics_view}
 
 
 def _user_id(request) -> int | None:
@@ -49,10 +52,16 @@ class RequestLogMiddleware:
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         response["X-Request-ID"] = request_id
         self._log(request, response.status_code, duration_ms)
+        metrics.observe_request(
+            request,
+            response.status_code,
+            duration_ms / 1000,
+            route=request.path if request.path in PROBES else None,
+        )
         return response
 
     def _log(self, request, status: int, duration_ms: float) -> None:
-        level = logging.DEBUG if request.path in HEALTH_PROBES and status == 200 else logging.INFO
+        level = logging.DEBUG if request.path in PROBES and status == 200 else logging.INFO
         if status >= 500:
             level = logging.ERROR
         logger.log(
@@ -79,17 +88,18 @@ def _forget_request_id(**kwargs):
 
 
 class HealthProbeMiddleware:
-    """Answer /healthz and /readyz directly.
+    """Answer /healthz, /readyz and /metrics directly.
 
-    Probes come from Docker, Kubernetes or a load balancer with an IP address as Host and over plain HTTP;
-    going through ALLOWED_HOSTS and SECURE_SSL_REDIRECT would turn them into 400s and 301s.
+    Probes and scrapers come from Docker, Kubernetes, a load balancer or Prometheus with an IP address as Host
+    and over plain HTTP; going through ALLOWED_HOSTS and SECURE_SSL_REDIRECT would turn them into 400s and
+    301s. /metrics checks its own token.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        probe = HEALTH_PROBES.get(request.path_info)
+        probe = PROBES.get(request.path_info)
         if probe is not None and request.method in ("GET", "HEAD"):
             return probe(request)
         return self.get_response(request)

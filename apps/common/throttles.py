@@ -6,7 +6,6 @@ read-modify-write of a list of timestamps, which is fine for one process but rac
 
 import hashlib
 import logging
-import re
 import secrets
 import weakref
 
@@ -17,20 +16,10 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from apps.common.client_ip import client_ip
 from apps.common.health import record_cache_error
+from apps.common.metrics import RATE_LIMITED
+from apps.common.rates import parse_rate
 
 logger = logging.getLogger(__name__)
-
-_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """'3/h' -> (3, 3600); '3/10m' -> (3, 600); '5/day' -> (5, 86400)."""
-    match = _RATE_RE.match(rate)
-    if not match:
-        raise ValueError(f"Bad rate string {rate!r}; expected N/[M]unit, unit one of s m h d.")
-    count, multiplier, unit = match.groups()
-    return int(count), int(multiplier or 1) * _UNIT_SECONDS[unit]
 
 
 class _FailOpenCache:
@@ -90,6 +79,12 @@ class RateThrottle(SimpleRateThrottle):
     _window: tuple[int, float | None] | None = None
 
     def allow_request(self, request, view):
+        admitted = self._allow_request(request, view)
+        if not admitted:
+            RATE_LIMITED.labels(self.scope).inc()
+        return admitted
+
+    def _allow_request(self, request, view):
         backend = caches["default"]
         if not isinstance(backend, RedisCache):
             return super().allow_request(request, view)
