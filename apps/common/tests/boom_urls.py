@@ -1,0 +1,15 @@
+"""The project's URLs plus one view that fails, for error-reporting tests (pytest.mark.urls)."""
+
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from config.urls import urlpatterns as project_urlpatterns
+
+
+@csrf_exempt  # an API-like POST with a session cookie, as DRF views are
+def boom(request):
+    raise RuntimeError("boom: something broke while handling this request")
+
+
+urlpatterns = [*project_urlpatterns, path("boom/", boom)]
+handler500 = "apps.common.views.json_server_error"
