@@ -1,14 +1,20 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.common.views import api_not_found, healthz, readyz
 from apps.common.web import web_app
+from apps.users.admin_login import AdminLoginForm
+
+# Staff sign in with their TOTP code when they have MFA (apps/users/admin_login.py).
+admin.site.login_form = AdminLoginForm
+admin.site.login_template = "admin/kinwise_login.html"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
-    path("admin/", admin.site.urls),
+    path(settings.DJANGO_ADMIN_URL, admin.site.urls),
     path("api/v1/", include("config.api_v1_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
