@@ -10,7 +10,7 @@ import hashlib
 import json
 from functools import cache
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from django.utils.crypto import salted_hmac
 
 
@@ -45,16 +45,30 @@ def _fernet(purpose: str, key_material: str) -> Fernet:
 
 
 class SecretBox:
-    """Fernet encryption with a key derived from one setting (or SECRET_KEY when that setting is empty)."""
+    """Fernet encryption under the keys of one setting, for key rotation: the first key encrypts, every key
+    decrypts (MultiFernet). The setting is a list of key strings (a single string is one key); empty means
+    keys derived from SECRET_KEY and then SECRET_KEY_FALLBACKS, so rotating SECRET_KEY with fallbacks keeps
+    old rows readable. `rotate` re-encrypts a token under the first key (manage.py rotate_encryption_keys).
+    """
 
-    def __init__(self, purpose: str, key_setting: str):
+    def __init__(self, purpose: str, key_setting: str, *, stored_in: tuple[str, str] | None = None):
         self.purpose = purpose
         self.key_setting = key_setting
+        # (app_label.Model, field) holding this box's tokens, for the re-encryption command
+        self.stored_in = stored_in
+        BOXES.append(self)
 
-    def _fernet(self) -> Fernet:
+    def key_materials(self) -> list[str]:
         from django.conf import settings
 
-        return _fernet(self.purpose, getattr(settings, self.key_setting, "") or settings.SECRET_KEY)
+        keys = getattr(settings, self.key_setting, None) or []
+        if isinstance(keys, str):
+            keys = [keys]
+        keys = [key for key in keys if key]
+        return keys or [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+
+    def _fernet(self) -> MultiFernet:
+        return MultiFernet([_fernet(self.purpose, key) for key in self.key_materials()])
 
     def encrypt(self, text: str) -> str:
         return self._fernet().encrypt(text.encode()).decode()
@@ -62,8 +76,15 @@ class SecretBox:
     def decrypt(self, token: str) -> str:
         return self._fernet().decrypt(token.encode()).decode()
 
+    def rotate(self, token: str) -> str:
+        """The same plaintext encrypted under the first key (raises InvalidToken if no key opens it)."""
+        return self._fernet().rotate(token.encode()).decode()
+
     def encrypt_json(self, data: dict) -> str:
         return self.encrypt(json.dumps(data))
 
     def decrypt_json(self, token: str) -> dict:
         return json.loads(self.decrypt(token))
+
+
+BOXES: list[SecretBox] = []

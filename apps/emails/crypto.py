@@ -2,7 +2,7 @@
 
 from apps.common.crypto import SecretBox
 
-_box = SecretBox("email-context", "EMAIL_CONTEXT_KEY")
+_box = SecretBox("email-context", "EMAIL_CONTEXT_KEY", stored_in=("emails.EmailOutbox", "secret_context"))
 
 
 def encrypt_json(data: dict) -> str:

@@ -1,7 +1,7 @@
 """TOTP multi-factor authentication (RFC 6238, pyotp), recovery codes, and the login challenge.
 
-- The TOTP seed is encrypted at rest with a key from settings (MFA_ENCRYPTION_KEY, default derived from
-  SECRET_KEY), so a database dump alone does not reveal it.
+- The TOTP seed is encrypted at rest with keys from settings (MFA_ENCRYPTION_KEY, default derived from
+  SECRET_KEY; several for rotation), so a database dump alone does not reveal it.
 - A code is accepted for the current 30-second step or one step either side, and only for a step later than
   the last one accepted: a conditional UPDATE of last_used_step, so a code cannot be replayed, even
   concurrently.
@@ -44,7 +44,7 @@ CHALLENGE_INVALID = "This sign-in attempt is invalid or has expired. Sign in aga
 STEP_SECONDS = 30
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 
-_seed_box = SecretBox("totp-secret", "MFA_ENCRYPTION_KEY")
+_seed_box = SecretBox("totp-secret", "MFA_ENCRYPTION_KEY", stored_in=("users.TotpDevice", "secret_encrypted"))
 
 
 class _WrongFactor(Exception):
