@@ -28,7 +28,9 @@ def kinwise_deploy_checks(app_configs, **kwargs):
                 id="kinwise.W002",
             )
         )
-    if not settings.EMAIL_HOST:
+    if settings.EMAIL_BACKEND.endswith(("filebased.EmailBackend", "console.EmailBackend")) or (
+        settings.EMAIL_BACKEND.endswith("smtp.EmailBackend") and not settings.EMAIL_HOST
+    ):
         found.append(
             Warning(
                 "EMAIL_HOST is not set: emails are written to files instead of being sent.",

@@ -154,13 +154,42 @@ def backoff_seconds(attempt: int) -> float:
     return random.uniform(cap / 2, cap)  # noqa: S311 — jitter, not security
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Worth retrying: network and server trouble, 4xx answers, our own time limit.
+# Status codes of an HTTP email API worth retrying: timeouts, rate limits, server trouble, and the
+# authentication answers (a configuration problem an operator can fix while the retries run, as for SMTP).
+_TRANSIENT_HTTP = frozenset({401, 403, 408, 409, 425, 429})
 
-    Permanent: a 5xx refusal of the recipient(s) or of the message itself, and anything that is not an I/O
-    error (a template or decryption error fails the same way every time). Authentication and sender errors
-    are configuration problems that an operator can fix while the retries run, so they count as transient.
+
+def _is_transient_anymail(exc: BaseException) -> bool | None:
+    """Anymail's answer (django-anymail, the HTTP email APIs), or None when `exc` is not one of its errors.
+
+    Its API error is an OSError (requests.HTTPError): the SMTP rule would retry a permanent 4xx eight times.
     """
+    try:
+        from anymail.exceptions import AnymailError, AnymailRecipientsRefused
+    except ImportError:  # the optional anymail group is not installed
+        return None
+    if not isinstance(exc, AnymailError):
+        return None
+    if isinstance(exc, AnymailRecipientsRefused):
+        return False
+    status = exc.status_code
+    if status is None:  # no answer at all: a connection error or a timeout
+        return isinstance(exc, OSError)
+    return status >= 500 or status in _TRANSIENT_HTTP
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth retrying: network and server trouble, 4xx SMTP answers, our own time limit; for an HTTP email
+    API (anymail), 5xx, 429, timeouts and authentication errors.
+
+    Permanent: a 5xx SMTP refusal of the recipient(s) or of the message itself, an HTTP API's other 4xx (the
+    request itself is wrong, every retry would be too) or refusal of every recipient, and anything that is
+    not an I/O error (a template or decryption error fails the same way every time). SMTP authentication and
+    sender errors are configuration problems that an operator can fix while the retries run: transient.
+    """
+    anymail = _is_transient_anymail(exc)
+    if anymail is not None:
+        return anymail
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return any(not 500 <= code < 600 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPDataError):
