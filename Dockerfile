@@ -14,11 +14,12 @@ ENV UV_COMPILE_BYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/app/.venv
 WORKDIR /app
-# Dependencies first, in their own layer: it is rebuilt only when the lock file changes.
+# Dependencies first, in their own layer: it is rebuilt only when the lock file changes. With the optional
+# groups: Flower (the compose `flower` service runs this image) and django-anymail (HTTP email APIs).
 RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=uv.lock,target=uv.lock \
     --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
-    uv sync --frozen --no-dev --no-install-project
+    uv sync --frozen --no-dev --group flower --group anymail --no-install-project
 COPY . /app
 # collectstatic needs settings, not secrets: a throwaway key generated here never leaves this RUN.
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
@@ -39,11 +40,11 @@ ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production \
-    GUNICORN_BIND=0.0.0.0:8000 \
+    PORT=8000 \
     CELERY_QUIET=1
 USER kinwise:kinwise
 EXPOSE 8000
 # The web process's liveness. Worker and beat containers override or disable it (docker-compose.yml).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
+    CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4).status != 200)"]
 CMD ["gunicorn", "config.wsgi"]

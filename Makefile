@@ -12,17 +12,18 @@ venv: $(UV)
 	$(UV) sync --frozen --quiet
 
 ## run: serve web + worker + beat on the embedded default (SQLite, file broker, mail to var/mail/), with the
-## Procfile's production commands (gunicorn, celery); its `release` step (migrate) runs first
+## Procfile's production commands (gunicorn, celery); its `release` step (migrate) runs first. Ctrl-C stops
+## all three and exits 0 (scripts/procfile.py)
 run: venv web
 	mkdir -p var/mail var/broker
 	$(PY) manage.py migrate --noinput
 	PATH="$(CURDIR)/.venv/bin:$$PATH" CELERY_WORKER_CONCURRENCY=$${CELERY_WORKER_CONCURRENCY:-2} \
-	  .venv/bin/honcho start -f Procfile web worker beat
+	  $(PY) scripts/procfile.py -f Procfile web worker beat
 
 ## worker / beat: run one Procfile process on its own (e.g. next to a web server you run yourself)
 worker beat: venv
 	PATH="$(CURDIR)/.venv/bin:$$PATH" CELERY_WORKER_CONCURRENCY=$${CELERY_WORKER_CONCURRENCY:-2} \
-	  .venv/bin/honcho start -f Procfile $@
+	  $(PY) scripts/procfile.py -f Procfile $@
 
 ## test: the whole test suite (against whatever DATABASE_URL / REDIS_URL say; SQLite by default)
 test: venv web

@@ -61,6 +61,27 @@ def test_exactly_one_beat_with_the_database_scheduler(services):
     assert beat["deploy"]["replicas"] == 1
 
 
+def _seconds(duration: str) -> int:
+    """A compose duration ("40s", "31m", "1m30s") in seconds."""
+    units = {"h": 3600, "m": 60, "s": 1}
+    return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([hms])", duration))
+
+
+def test_stop_grace_periods_cover_gunicorns_drain_and_the_longest_task(services):
+    conf = (BASE_DIR / "gunicorn.conf.py").read_text()
+    graceful_timeout = int(re.search(r"^graceful_timeout = (\d+)$", conf, flags=re.M).group(1))
+    assert _seconds(services["web"]["stop_grace_period"]) >= graceful_timeout + 5
+    assert _seconds(services["worker"]["stop_grace_period"]) >= settings.CELERY_TASK_TIME_LIMIT + 30
+
+
+def test_flower_runs_our_image_with_the_app_and_workers_send_task_events(services):
+    flower = services["flower"]
+    assert flower["image"] == services["worker"]["image"]
+    assert command_line(flower["command"]).split()[:4] == ["celery", "-A", "config", "flower"]
+    assert "--broker" not in command_line(flower["command"])
+    assert settings.CELERY_WORKER_SEND_TASK_EVENTS is True
+
+
 def test_flower_is_opt_in(services):
     assert services["flower"]["profiles"] == ["flower"]
     assert all("profiles" not in svc for name, svc in services.items() if name != "flower")

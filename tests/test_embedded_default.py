@@ -5,6 +5,8 @@ neither Postgres nor Redis and never touches var/.
 """
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -96,3 +98,18 @@ def test_make_run_delivers_emails_to_the_mail_folder_through_the_separate_worker
     wait_until(lambda: len(senders()) == 2, message="two deliveries logged")
     assert senders() == ["worker.1", "worker.1"]
     assert "Outbox sweep re-enqueued" in run.output()
+
+
+def test_ctrl_c_stops_make_run_cleanly(embedded):
+    """Ctrl-C reaches make and honcho: every process gets SIGTERM and the time to finish (the worker's warm
+    shutdown takes several seconds), none is SIGKILLed, and honcho's run exits 0, so make reports no
+    "Error 143" (make itself then ends by the SIGINT it received, as an interrupted program should)."""
+    env, tmp, run, port = embedded
+    os.killpg(run.popen.pid, signal.SIGINT)
+    run.popen.wait(timeout=60)
+    output = run.output()
+    assert run.popen.returncode in (0, -signal.SIGINT), output[-4000:]
+    assert "SIGKILL" not in output
+    assert "make: ***" not in output and "Error 1" not in output
+    for process in ("web.1", "worker.1", "beat.1"):
+        assert f"{process} stopped" in output

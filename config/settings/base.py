@@ -5,12 +5,29 @@ from pathlib import Path
 
 import environ
 from corsheaders.defaults import default_headers
+from environ.fileaware_mapping import FileAwareMapping
 from kombu import Exchange, Queue
+
+from apps.common.rates import rate_overrides
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+
+class _SecretFiles(FileAwareMapping):
+    """Every variable NAME may instead be read from the file NAME_FILE names (Docker/Kubernetes secrets), with
+    the file's trailing newline dropped."""
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        return value.rstrip("\r\n") if self.env.get(key + "_FILE") else value
+
+
+class _Env(environ.Env):
+    ENVIRON = _SecretFiles()
+
+
+env = _Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -193,8 +210,10 @@ REST_FRAMEWORK = {
 }
 
 # Rate limits, in the plan's notation ("3/h", "3/10m"). Read at request time, so tests and the benchmark
-# settings can change them without touching code.
-RATE_LIMITS = {
+# settings can change them without touching code. RATE_LIMITS in the environment overrides some of them
+# ("register_ip=100/h,otp_request_ip=30/10m"); production refuses looser values than these unless
+# RATE_LIMITS_ALLOW_LOOSER is on (config/settings/production.py).
+RATE_LIMIT_DEFAULTS = {
     "login_ip": "20/10m",
     "login_email": "10/10m",
     "token_refresh_ip": "60/m",
@@ -222,7 +241,14 @@ RATE_LIMITS = {
     "email_change_user": "5/h",
     "email_change_confirm_ip": "20/10m",
     "account_delete_user": "5/h",
+    "admin_login_ip": "20/10m",
+    "admin_login_account": "10/10m",
 }
+RATE_LIMITS_FROM_ENV = env.dict("RATE_LIMITS", default={})
+RATE_LIMITS_ALLOW_LOOSER = env.bool("RATE_LIMITS_ALLOW_LOOSER", default=False)
+RATE_LIMITS = rate_overrides(
+    RATE_LIMIT_DEFAULTS, RATE_LIMITS_FROM_ENV, allow_looser=True
+)  # ValueError if bad
 
 # Off (the plan's behaviour): registering a taken address answers 400 on `email`. On: it answers the same 201
 # as a new registration and the address's owner gets an "someone tried to sign up" email instead.
@@ -270,11 +296,16 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="KinWise <noreply@kinwise.app>")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# Default: SMTP when EMAIL_HOST is set, else files under var/mail/. An HTTP email API through django-anymail:
+# EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with its settings in ANYMAIL (JSON, docs/DEPLOY.md).
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+ANYMAIL = env.json("ANYMAIL", default={})
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 # "plain" (human-readable) or "json" (one JSON object per line). Production defaults to json.
@@ -312,11 +343,34 @@ def logging_config(log_format: str, level: str) -> dict:
             }
         },
         "root": {"handlers": ["stdout"], "level": level},
-        "loggers": {"django.server": {"level": "WARNING"}},
+        # django.request would log every 4xx a second time (RequestLogMiddleware has its line); 5xx stay, with
+        # their traceback.
+        "loggers": {"django.server": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
     }
 
 
 LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+
+# ---------------------------------------------------------------------------------------------------------
+# Operations: error reporting and metrics (docs/DEPLOY.md#monitoring).
+# Sentry is on only with a DSN; events are scrubbed of codes, tokens, passwords, cookies (apps.common.sentry).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+# Bearer token a Prometheus scraper sends to /metrics; empty = /metrics answers 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# The Celery worker's own metrics endpoint (no token: bind it to an internal address only). Empty = off.
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+CELERY_METRICS_ADDRESS = env("CELERY_METRICS_ADDRESS", default="127.0.0.1")
+# The admin's address (keep it unguessable if you like, it is also rate limited), and whether staff must have
+# TOTP MFA on to sign in there.
+DJANGO_ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
+ADMIN_MFA_REQUIRED = env.bool("ADMIN_MFA_REQUIRED", default=False)
+
+if SENTRY_DSN:
+    from apps.common.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
 
 # Households: how long an emailed invitation stays valid.
 HOUSEHOLD_INVITE_TTL_DAYS = env.int("HOUSEHOLD_INVITE_TTL_DAYS", default=7)
@@ -347,6 +401,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
+        # How often an idle worker looks for new files; also how soon it notices a shutdown (make run's
+        # Ctrl-C), kombu's default of 1 s made it miss honcho's 5 s before SIGKILL.
+        "polling_interval": 0.2,
     }
     for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
@@ -373,6 +430,9 @@ CELERY_RESULT_EXTENDED = False
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TRACK_STARTED = True
+# Task events (as `worker -E`), so Flower and `celery events` see tasks start, succeed and fail.
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
@@ -416,8 +476,9 @@ EMAIL_DELIVERY_TIME_LIMIT = env.int("EMAIL_DELIVERY_TIME_LIMIT", default=120)
 EMAIL_OUTBOX_STALE_SECONDS = env.int("EMAIL_OUTBOX_STALE_SECONDS", default=300)
 # Sent and failed rows are deleted after this many days.
 EMAIL_OUTBOX_RETENTION_DAYS = env.int("EMAIL_OUTBOX_RETENTION_DAYS", default=30)
-# Key that encrypts secret email context (codes, tokens) at rest. Default: derived from SECRET_KEY.
-EMAIL_CONTEXT_KEY = env("EMAIL_CONTEXT_KEY", default="")
+# Keys that encrypt secret email context (codes, tokens) at rest, comma-separated: the first encrypts, all
+# decrypt (rotation: docs/DEPLOY.md). Default: derived from SECRET_KEY and SECRET_KEY_FALLBACKS.
+EMAIL_CONTEXT_KEY = env.list("EMAIL_CONTEXT_KEY", default=[])
 
 # ---------------------------------------------------------------------------------------------------------
 # Email OTP login and TOTP MFA. The numbers and the guessing bound they give: docs/SECURITY.md.
@@ -435,5 +496,6 @@ MFA_RECOVERY_CODES = 10
 # make sensitive changes: MFA, recovery codes, email change, signing out other sessions, account deletion.
 REAUTHENTICATION_MINUTES = env.int("REAUTHENTICATION_MINUTES", default=5)
 MFA_ISSUER = env("MFA_ISSUER", default="KinWise")
-# Key that encrypts TOTP seeds at rest. Default: derived from SECRET_KEY.
-MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY", default="")
+# Keys that encrypt TOTP seeds at rest, comma-separated: the first encrypts, all decrypt. Default: derived
+# from SECRET_KEY and SECRET_KEY_FALLBACKS.
+MFA_ENCRYPTION_KEY = env.list("MFA_ENCRYPTION_KEY", default=[])

@@ -6,14 +6,32 @@ runs KinWise's own deployment checks (apps/common/checks.py: Redis, broker, SMTP
 
 from django.core.exceptions import ImproperlyConfigured
 
+from apps.common.rates import rate_overrides
+
 from .base import *  # noqa: F403
-from .base import NUM_TRUSTED_PROXIES, SECRET_KEY, env, logging_config
+from .base import (
+    NUM_TRUSTED_PROXIES,
+    RATE_LIMIT_DEFAULTS,
+    RATE_LIMITS_ALLOW_LOOSER,
+    RATE_LIMITS_FROM_ENV,
+    SECRET_KEY,
+    env,
+    logging_config,
+)
 
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure") or SECRET_KEY == "change-me":  # noqa: S105
     raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 50 characters.")
+
+# --- Rate limits: the environment may tighten the defaults, loosen them only when explicitly allowed ---
+try:
+    RATE_LIMITS = rate_overrides(
+        RATE_LIMIT_DEFAULTS, RATE_LIMITS_FROM_ENV, allow_looser=RATE_LIMITS_ALLOW_LOOSER
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 # --- HTTPS -------------------------------------------------------------------------------------------------
 # Behind a TLS-terminating proxy the app sees plain HTTP; the proxy says "https" in X-Forwarded-Proto. That

@@ -67,11 +67,28 @@ def test_a_request_without_an_id_gets_one_and_junk_ids_are_replaced(api_client, 
     assert "<script>" not in json_log.text()
 
 
-def test_every_line_of_a_request_carries_its_id(api_client, json_log):
-    api_client.get("/api/v1/auth/me/", HTTP_X_REQUEST_ID="trace-0001")
-    lines = [line for line in json_log() if line["logger"] in {"kinwise.request", "django.request"}]
-    assert {line["logger"] for line in lines} == {"kinwise.request", "django.request"}
+@pytest.mark.django_db(transaction=True)
+def test_every_line_of_a_request_carries_its_id(json_log):
+    """Registration commits, then sends its email inline here (eager tasks): the delivery's line is written
+    during the request, by the task, and carries the request's id."""
+    from rest_framework.test import APIClient
+
+    from apps.users.tests.registration_support import register
+
+    register(APIClient(), "traced@example.com", HTTP_X_REQUEST_ID="trace-0001")
+    lines = [line for line in json_log() if line["logger"] in {"kinwise.request", "apps.emails.services"}]
+    assert {line["logger"] for line in lines} == {"kinwise.request", "apps.emails.services"}
     assert {line["request_id"] for line in lines} == {"trace-0001"}
+
+
+def test_each_4xx_is_logged_once(api_client, json_log):
+    assert api_client.get("/api/v1/auth/me/", HTTP_X_REQUEST_ID="trace-0002").status_code == 401
+    assert api_client.get("/api/v1/no-such-thing/", HTTP_X_REQUEST_ID="trace-0003").status_code == 404
+    lines = [line for line in json_log() if line.get("request_id") in {"trace-0002", "trace-0003"}]
+    assert [(line["logger"], line["status"]) for line in lines] == [
+        ("kinwise.request", 401),
+        ("kinwise.request", 404),
+    ]
 
 
 def test_task_log_lines_carry_the_task_id_and_name(json_log, django_capture_on_commit_callbacks):
@@ -178,3 +195,24 @@ def test_password_reset_and_change_log_no_secret(api_client, user, password, mai
     secrets += [tokens["access"], tokens["refresh"]]
     assert [line["status"] for line in request_lines(json_log())] == [200, 400, 200, 200, 200]
     assert leaked(json_log(), secrets) == []
+
+
+@pytest.mark.requires_services
+def test_a_task_logs_with_the_id_of_the_request_that_queued_it(celery_worker, smtp_server, json_log):
+    """The id travels in the task message's headers to a real worker, and is stamped on the task's lines."""
+    from rest_framework.test import APIClient
+
+    from apps.users.tests.registration_support import register
+
+    assert register(APIClient(), "queued@example.com", HTTP_X_REQUEST_ID="queued-by-0042").status_code == 201
+    smtp_server.wait_for(1)
+    from tests.support import wait_until
+
+    sent = wait_until(
+        lambda: [
+            line for line in json_log() if line["message"].startswith("Email ") and "sent" in line["message"]
+        ],
+        message="the delivery's log line",
+    )
+    assert sent[0]["request_id"] == "queued-by-0042"
+    assert sent[0]["task_name"] == "apps.emails.tasks.deliver_email"
