@@ -11,5 +11,5 @@ def boom(request):
     raise RuntimeError("boom: something broke while handling this request")
 
 
-urlpatterns = [*project_urlpatterns, path("boom/", boom)]
+urlpatterns = [path("boom/", boom), *project_urlpatterns]  # before the web app's catch-all
 handler500 = "apps.common.views.json_server_error"
