@@ -11,7 +11,7 @@ This script plays the TLS-terminating proxy: it sends X-Forwarded-Proto/-For (NU
 Journey: register -> verify by the link in the email -> OTP login with the code in the email -> /auth/me,
 plus /readyz, static files, JSON logs and a scan of every log for the secrets the journey used.
 Exit status 0 when every step passed. Environment: SMOKE_POSTGRES (server URL without database),
-SMOKE_REDIS (server URL without database).
+SMOKE_REDIS (server URL without database), SMOKE_DATABASE (database name, default kinwise_smoke).
 """
 
 import email
@@ -40,7 +40,8 @@ MAIL = WORK / "mail"
 VENV_BIN = BASE_DIR / ".venv" / "bin"
 POSTGRES = os.environ.get("SMOKE_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS = os.environ.get("SMOKE_REDIS", "redis://127.0.0.1:6379").rstrip("/")
-DATABASE = "kinwise_smoke"
+DATABASE = os.environ.get("SMOKE_DATABASE", "kinwise_smoke")
+METRICS_TOKEN = secrets.token_urlsafe(24)
 CACHE_DB, BROKER_DB = 12, 13
 FRONTEND = "https://app.kinwise.smoke"
 # Worker A takes the queues of the auth journey, worker B the rest; together they must cover the Procfile's.
@@ -110,6 +111,7 @@ class Topology:
             "EMAIL_PORT": str(self.smtp_port),
             "EMAIL_USE_TLS": "False",
             "FRONTEND_URL": FRONTEND,
+            "METRICS_TOKEN": METRICS_TOKEN,
             "GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
             "WEB_CONCURRENCY": "4",
             "CELERY_WORKER_CONCURRENCY": "1",
@@ -325,6 +327,31 @@ def check_web_surface(top: Topology) -> None:
     step("HTTPS redirect, HSTS, /readyz, API docs and admin with their static files: ok")
 
 
+def check_metrics(top: Topology) -> None:
+    """/metrics (by IP, plain HTTP, with the token) adds up the journey across the 4 gunicorn workers."""
+    status, _, _ = top.http("GET", "/metrics", proxied=False)
+    check(status == 401, f"/metrics without the token answered {status}")
+    status, _, text = top.http(
+        "GET", "/metrics", proxied=False, headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+    )
+    check(status == 200, f"/metrics answered {status}")
+    from prometheus_client.parser import text_string_to_metric_families
+
+    register = {"route": "/api/v1/auth/register/", "method": "POST", "status": "201"}
+    counted = [
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "kinwise_http_requests_total" and sample.labels == register
+    ]
+    check(counted == [1.0], f"/metrics counts {counted} registrations, expected one")
+    check(
+        "kinwise_email_outbox_rows{" in text and "kinwise_celery_queue_length{" in text,
+        "state metrics missing",
+    )
+    step("/metrics: guarded, counts the journey's requests, outbox and queues")
+
+
 def check_logs(top: Topology, secrets_seen: list[str]) -> None:
     request_lines, task_lines = [], []
     for name in ("web", "worker-a", "worker-b", "beat"):
@@ -403,6 +430,7 @@ def main() -> int:
         ("topology", lambda: check_topology(top, queues)),
         ("web surface", lambda: check_web_surface(top)),
         ("journey", lambda: secrets_seen.extend(journey(top))),
+        ("metrics", lambda: check_metrics(top)),
         ("readiness and clean shutdown", ready_after_journey),
         ("logs", lambda: check_logs(top, secrets_seen)),
     ]
