@@ -85,3 +85,23 @@ def test_gunicorn_listens_on_port_when_gunicorn_bind_is_unset(tmp_path):
         wait_until(healthz, timeout=30, message="/healthz on $PORT")
     finally:
         web.stop()
+
+
+def test_the_values_of_env_example_load_as_they_stand(tmp_path):
+    """`cp .env.example .env` must give working settings, empty values included."""
+    import re
+
+    from tests.deployment_files import BASE_DIR
+
+    pairs = re.findall(r"^([A-Z][A-Z0-9_]+)=(.*)$", (BASE_DIR / ".env.example").read_text(), flags=re.M)
+    env = {**production_env(tmp_path, DJANGO_SETTINGS_MODULE="config.settings.local"), **dict(pairs)}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    result = run_production(
+        show("[settings.EMAIL_BACKEND, settings.ANYMAIL, settings.RATE_LIMITS['register_ip']]"), env
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        "django.core.mail.backends.filebased.EmailBackend",
+        {},
+        "3/h",
+    ]

@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value an operator may change comes from the environment."""
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -298,14 +299,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="KinWise <noreply@kinwise.app>")
 # Default: SMTP when EMAIL_HOST is set, else files under var/mail/. An HTTP email API through django-anymail:
 # EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with its settings in ANYMAIL (JSON, docs/DEPLOY.md).
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="") or (
+    "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.filebased.EmailBackend",
+    else "django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
-ANYMAIL = env.json("ANYMAIL", default={})
+ANYMAIL = json.loads(env("ANYMAIL", default="") or "{}")
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 # "plain" (human-readable) or "json" (one JSON object per line). Production defaults to json.
