@@ -8,6 +8,7 @@ SUBJECTS: dict[str, str] = {
     "welcome": "Welcome to KinWise!",
     "password_reset": "Reset your KinWise password",
     "email_change": "Confirm your new KinWise email address",
+    "email_change_old": "Your KinWise email address is about to change",
     "security/password_changed": "Your KinWise password was changed",
     "security/password_reset": "Your KinWise password was reset",
     "security/email_changed": "The email address of your KinWise account was changed",

@@ -302,8 +302,19 @@ class EmailChangeAdmin(_EmailedSecretAdmin):
         "status_badge",
         "created_at",
         "expires_at",
+        "new_confirmed_at",
+        "old_confirmed_at",
         "confirmed_at",
         "code_attempts",
+        "old_code_attempts",
     ]
     list_filter = [("confirmed_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["user__email", "new_email"]
+
+    def get_fields(self, request, obj=None):
+        return [*super().get_fields(request, obj), "session", "voided_at", "void_reason", "cancelled_at"]
+
+    def status_of(self, obj) -> str:
+        if obj.voided_at and not obj.confirmed_at:
+            return "Void"
+        return super().status_of(obj)

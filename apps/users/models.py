@@ -180,7 +180,8 @@ class EmailOTP(BaseModel):
 
 
 class AuthFailureWindow(models.Model):
-    """Wrong guesses at a short code (email OTP, TOTP) for one account, counted in a fixed window.
+    """Wrong guesses at a guessable factor (email OTP, TOTP, email-change code, current password) for one
+    account, counted in a fixed window.
 
     Kept in the database, not the cache, so the bound it enforces survives a cache flush or outage and holds
     however many client addresses an attacker uses.
@@ -190,9 +191,11 @@ class AuthFailureWindow(models.Model):
         OTP = "otp", "Email OTP"
         TOTP = "totp", "TOTP"
         REAUTH = "reauth", "Reauthentication email code"
+        EMAIL_CHANGE = "email_change", "Email-change code"
+        PASSWORD = "password", "Current password"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_failure_windows")
-    factor = models.CharField(max_length=10, choices=Factor.choices)
+    factor = models.CharField(max_length=20, choices=Factor.choices)
     window_started_at = models.DateTimeField()
     failures = models.PositiveIntegerField(default=0)
     paused_until = models.DateTimeField(null=True, blank=True)
@@ -315,25 +318,45 @@ class PasswordReset(BaseModel):
 
 
 EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
-EMAIL_CHANGE_MAX_ATTEMPTS = 5  # tries of the code per requested change
+EMAIL_CHANGE_MAX_ATTEMPTS = 5  # tries of each code (new address, old address) per requested change
 
 
 class EmailChange(BaseModel):
-    """A requested new address, applied only once a link token or code sent to it comes back.
+    """A requested new address, applied only once both addresses confirm (see docs/SECURITY.md).
 
-    `session_id` is the login session that asked; it survives the change, every other session is revoked.
+    The NEW address gets `token_hash`/`code_hash`; the OLD one gets `old_token_hash`/`old_code_hash`
+    (unless the operator turned that step off: then they are empty) and `cancel_token_hash`, a link that
+    cancels the change and signs out every session. `session` is the login that asked: revoking it voids the
+    change, and only it may confirm by code. A void change (`voided_at`, `void_reason`) was killed by a
+    security event on the account (password changed or reset, sessions revoked, MFA turned on or off, a
+    cancel from the old address).
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
     new_email = models.EmailField(max_length=254)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     code_hash = models.CharField(max_length=64, editable=False)
-    session_id = models.UUIDField(null=True, blank=True)
+    old_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    old_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    cancel_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    session = models.ForeignKey(
+        LoginSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="email_changes"
+    )
     expires_at = models.DateTimeField()
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    new_confirmed_at = models.DateTimeField(null=True, blank=True)
+    old_confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the change was applied.")
     replaced_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=40, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Tries of the code so far, right or wrong; at most EMAIL_CHANGE_MAX_ATTEMPTS."
+        default=0,
+        help_text="Tries of the new address's code, right or wrong; at most EMAIL_CHANGE_MAX_ATTEMPTS.",
+    )
+    old_code_attempts = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Tries of the old address's code, right or wrong; at most EMAIL_CHANGE_MAX_ATTEMPTS.",
     )
 
     class Meta:
@@ -343,3 +366,7 @@ class EmailChange(BaseModel):
 
     def __str__(self):
         return f"Email change #{self.pk} of user {self.user_id}"
+
+    @property
+    def needs_old_address(self) -> bool:
+        return bool(self.old_token_hash)

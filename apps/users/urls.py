@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from apps.users.apis.account import (
     EmailChangeApi,
+    EmailChangeCancelApi,
     EmailChangeConfirmApi,
     PasswordResetApi,
     PasswordResetConfirmApi,
@@ -47,6 +48,7 @@ urlpatterns = [
     path("auth/password/reset/confirm/", PasswordResetConfirmApi.as_view(), name="password-reset-confirm"),
     path("auth/email/change/", EmailChangeApi.as_view(), name="email-change"),
     path("auth/email/change/confirm/", EmailChangeConfirmApi.as_view(), name="email-change-confirm"),
+    path("auth/email/change/cancel/", EmailChangeCancelApi.as_view(), name="email-change-cancel"),
     path("auth/register/", RegisterApi.as_view(), name="register"),
     path("auth/verify-email/", VerifyEmailApi.as_view(), name="verify-email"),
     path("auth/resend-verification/", ResendVerificationApi.as_view(), name="resend-verification"),

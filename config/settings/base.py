@@ -188,6 +188,7 @@ FRONTEND_PATHS = {
     "verify_email": env("FRONTEND_VERIFY_EMAIL_PATH", default="/verify-email"),
     "reset_password": env("FRONTEND_RESET_PASSWORD_PATH", default="/reset-password"),
     "confirm_email_change": env("FRONTEND_EMAIL_CHANGE_PATH", default="/confirm-email-change"),
+    "cancel_email_change": env("FRONTEND_EMAIL_CHANGE_CANCEL_PATH", default="/cancel-email-change"),
     "accept_invite": env("FRONTEND_INVITE_PATH", default="/invites/accept"),
     "login": env("FRONTEND_LOGIN_PATH", default="/login"),
 }
@@ -241,6 +242,7 @@ RATE_LIMIT_DEFAULTS = {
     "password_reset_confirm_email": "10/10m",
     "email_change_user": "5/h",
     "email_change_confirm_ip": "20/10m",
+    "email_change_cancel_ip": "20/10m",
     "account_delete_user": "5/h",
     "admin_login_ip": "20/10m",
     "admin_login_account": "10/10m",
@@ -488,7 +490,14 @@ OTP_MAX_ATTEMPTS = 5  # wrong tries that kill one code
 OTP_FAILURE_BUDGET = env.int("OTP_FAILURE_BUDGET", default=45)
 # Wrong TOTP codes per account per window before TOTP verification pauses (recovery codes still work).
 MFA_FAILURE_BUDGET = env.int("MFA_FAILURE_BUDGET", default=10)
+# Wrong email-change codes (either address) and wrong current passwords (password change, email change) per
+# account per window before that step pauses for the account.
+EMAIL_CHANGE_FAILURE_BUDGET = env.int("EMAIL_CHANGE_FAILURE_BUDGET", default=10)
+PASSWORD_FAILURE_BUDGET = env.int("PASSWORD_FAILURE_BUDGET", default=10)
 AUTH_FAILURE_WINDOW_HOURS = 24
+# On (default): an email change applies only once BOTH the new and the current address confirm ("secure email
+# change"). Off: the new address alone confirms; the current one is still told, with a link that cancels.
+EMAIL_CHANGE_CONFIRM_OLD_ADDRESS = env.bool("EMAIL_CHANGE_CONFIRM_OLD_ADDRESS", default=True)
 MFA_CHALLENGE_TTL_SECONDS = 300
 MFA_CHALLENGE_MAX_ATTEMPTS = 5
 MFA_RECOVERY_CODES = 10

@@ -60,18 +60,17 @@ def clean_code(code: object) -> str:
     return code if CODE_RE.fullmatch(code) else ""
 
 
-def code_attempt_claim(*, model, row_id, live: Q, limit: int) -> bool:
+def code_attempt_claim(*, model, row_id, live: Q, limit: int, field: str = "code_attempts") -> bool:
     """Spend one try of a row's code before comparing it, in its own committed transaction.
 
     Counting tries (not only wrong ones) before the comparison makes the limit exact however many requests
     race: the database hands out at most `limit` tries, and a try that was not handed out is never compared.
-    Returns False when the row has no tries left (or is no longer live).
+    Returns False when the row has no tries left (or is no longer live). `field` counts the tries (a row with
+    two codes keeps one count per code).
     """
     with transaction.atomic(durable=True):
         return bool(
-            model.objects.filter(live, id=row_id, code_attempts__lt=limit).update(
-                code_attempts=F("code_attempts") + 1
-            )
+            model.objects.filter(live, id=row_id, **{f"{field}__lt": limit}).update(**{field: F(field) + 1})
         )
 
 

@@ -1,8 +1,10 @@
-"""Per-account budgets of wrong short codes, kept in the database.
+"""Per-account budgets of wrong guesses at a guessable factor, kept in the database.
 
 A six-digit code can be guessed with probability 1/10^6 per try. Per-code and per-IP limits cap tries per code
 and per client; this budget caps them per account and day, whatever the number of client addresses, so that
-the chance of guessing one's way into an account stays below a stated bound (docs/SECURITY.md).
+the chance of guessing one's way into an account stays below a stated bound (docs/SECURITY.md). The factors:
+the email-OTP login code, TOTP codes, the email-change codes, and the current password asked by a signed-in
+session (password change, email change), which a stolen access token would otherwise let anyone guess at.
 """
 
 import math
@@ -18,9 +20,17 @@ from apps.users.models import AuthFailureWindow, User
 Factor = AuthFailureWindow.Factor
 
 
+_BUDGET_SETTINGS = {
+    Factor.OTP: "OTP_FAILURE_BUDGET",
+    Factor.TOTP: "MFA_FAILURE_BUDGET",
+    Factor.REAUTH: "OTP_FAILURE_BUDGET",  # emailed codes share it, each factor in its own window
+    Factor.EMAIL_CHANGE: "EMAIL_CHANGE_FAILURE_BUDGET",
+    Factor.PASSWORD: "PASSWORD_FAILURE_BUDGET",
+}
+
+
 def _budget(factor: str) -> int:
-    """Emailed codes (login and reauthentication, each with its own window) share OTP_FAILURE_BUDGET."""
-    return settings.MFA_FAILURE_BUDGET if factor == Factor.TOTP else settings.OTP_FAILURE_BUDGET
+    return getattr(settings, _BUDGET_SETTINGS[factor])
 
 
 def _window() -> timedelta:

@@ -28,6 +28,7 @@ from apps.common import clock
 from apps.common.crypto import SecretBox, keyed_hash
 from apps.common.exceptions import ApplicationError, AuthenticationFailed, Conflict
 from apps.users.models import MfaChallenge, RecoveryCode, TotpDevice, User
+from apps.users.services.email_change_voids import email_changes_void
 from apps.users.services.failures import (
     Factor,
     factor_paused_until,
@@ -159,6 +160,7 @@ def mfa_confirm(*, user: User, code: str, request: HttpRequest | None) -> list[s
             raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
         TotpDevice.objects.filter(pk=device.pk).update(confirmed_at=now, updated_at=now)
         codes = _recovery_codes_issue(user)
+        email_changes_void(user=user, reason="mfa_enabled")
         log_action(user=user, action_type=AuditAction.MFA_ENROLLED, request=request, description="TOTP on")
         security_notice_send(user=user, kind="mfa_enabled")
         return codes
@@ -231,6 +233,7 @@ def mfa_disable(
             )
             TotpDevice.objects.filter(pk=device.pk).delete()
             RecoveryCode.objects.filter(user=user).delete()
+            email_changes_void(user=user, reason="mfa_disabled")
             log_action(
                 user=user, action_type=AuditAction.MFA_DISABLED, request=request, description="TOTP off"
             )

@@ -32,13 +32,13 @@ from apps.users.models import (
     PASSWORD_RESET_DAILY_LIMIT,
     PASSWORD_RESET_LIFETIME,
     PASSWORD_RESET_MAX_ATTEMPTS,
-    EmailChange,
     MfaChallenge,
     PasswordReset,
     User,
     normalize_email,
 )
 from apps.users.selectors import owned_by_email
+from apps.users.services.email_change_voids import email_changes_void
 from apps.users.services.emailed_secrets import EmailedSecrets, clean_code, code_attempt_claim
 from apps.users.services.security_notices import security_notice_send
 from apps.users.services.sessions import sessions_revoke_all
@@ -205,9 +205,7 @@ def _apply(*, user: User, row: PasswordReset, new_password: str, request, now: d
     revoked = sessions_revoke_all(user=user, reason="password_reset")
     # a second factor pending after a login with the old password, or an email change it asked for, is void
     MfaChallenge.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
-    EmailChange.objects.filter(user=user, confirmed_at__isnull=True, replaced_at__isnull=True).update(
-        replaced_at=now, updated_at=now
-    )
+    email_changes_void(user=user, reason="password_reset")
     if newly_verified:
         log_action(
             user=user,

@@ -36,11 +36,11 @@ from apps.users.models import (
 )
 from apps.users.services.emailed_secrets import clean_code, code_attempt_claim
 from apps.users.services.failures import Factor, factor_paused_until, failure_record, raise_if_paused
+from apps.users.services.passwords import current_password_check, password_budget_recheck
 from apps.users.services.security_notices import security_notice_send
 
 REQUIRED = "Confirm it's you first: this change needs a recent proof of identity on this session."
 SESSION_ENDED = "This session has ended. Sign in again."
-WRONG_PASSWORD = "Password is incorrect."  # noqa: S105 — a message, not a password
 INVALID_CODE = "Invalid code. A code stops working after 5 tries: then ask for a new one."
 EXPIRED_CODE = "This code has expired. Ask for a new one."
 _HASH_PURPOSE = "reauthentication-code"
@@ -111,9 +111,13 @@ def _refuse(message: str, code: str, *, user: User, request, reason: str) -> NoR
 def reauthenticate_password(
     *, user: User, session_id, password: str, request: HttpRequest | None
 ) -> datetime:
-    if not user.check_password(password):
-        _refuse(WRONG_PASSWORD, "wrong_password", user=user, request=request, reason="wrong_password")
-    return _record(user=user, session_id=session_id, method="password", request=request)
+    """A wrong password counts against the account's PASSWORD budget (apps.users.services.passwords)."""
+    current_password_check(
+        user=user, password=password, request=request, audit_action=AuditAction.REAUTHENTICATION_FAILED
+    )
+    with transaction.atomic():
+        password_budget_recheck(user=user)
+        return _record(user=user, session_id=session_id, method="password", request=request)
 
 
 def reauthenticate_mfa(

@@ -1,4 +1,8 @@
-"""Login sessions (refresh-token families): issue, rotate with reuse detection, revoke."""
+"""Login sessions (refresh-token families): issue, rotate with reuse detection, revoke.
+
+Revoking a session also voids the email changes it asked for (apps.users.services.email_change_voids): a
+change cannot outlive the login that requested it.
+"""
 
 import uuid
 from dataclasses import dataclass
@@ -16,6 +20,7 @@ from apps.common.client_ip import client_ip, user_agent
 from apps.common.exceptions import AuthenticationFailed, NotFound
 from apps.users.models import LoginSession, User
 from apps.users.revocation import sessions_mark_revoked
+from apps.users.services.email_change_voids import email_changes_void, email_changes_void_for_sessions
 from apps.users.services.security_notices import security_notice_send
 from apps.users.tokens import SESSION_CLAIM, SessionRefreshToken, blacklist_sessions_tokens
 
@@ -100,6 +105,7 @@ def session_revoke(*, session: LoginSession, reason: str, request: HttpRequest |
     if revoked:
         blacklist_sessions_tokens(LoginSession.objects.filter(id=session.id))
         transaction.on_commit(partial(sessions_mark_revoked, [session.id]))
+        email_changes_void_for_sessions(session_ids=[session.id], reason=reason)
     return bool(revoked)
 
 
@@ -132,6 +138,7 @@ def sessions_revoke_all(*, user: User, reason: str, except_session_id=None) -> i
     blacklist_sessions_tokens(LoginSession.objects.filter(id__in=ids))
     if ids:
         transaction.on_commit(partial(sessions_mark_revoked, ids))
+    email_changes_void_for_sessions(session_ids=ids, reason=reason)
     return count
 
 
@@ -154,7 +161,9 @@ def session_revoke_own(*, user: User, session_id, request: HttpRequest | None) -
 
 @transaction.atomic
 def sessions_revoke_others(*, user: User, current_session_id, request: HttpRequest | None) -> int:
+    """Sign out every other session; every pending email change of the account is void too, whoever asked."""
     count = sessions_revoke_all(user=user, reason="user_revoked_others", except_session_id=current_session_id)
+    email_changes_void(user=user, reason="user_revoked_others")
     if count:
         log_action(
             user=user,

@@ -10,12 +10,17 @@ RESET = "/api/v1/auth/password/reset/"
 RESET_CONFIRM = "/api/v1/auth/password/reset/confirm/"
 EMAIL_CHANGE = "/api/v1/auth/email/change/"
 EMAIL_CHANGE_CONFIRM = "/api/v1/auth/email/change/confirm/"
+EMAIL_CHANGE_CANCEL = "/api/v1/auth/email/change/cancel/"
+SESSIONS = "/api/v1/auth/sessions/"
+REVOKE_OTHERS = "/api/v1/auth/sessions/revoke-others/"
+PASSWORD_CHANGE = "/api/v1/auth/password/change/"
 NEW_PASSWORD = "BrandNewPass456!"
 
 RESET_SUBJECT = "Reset your KinWise password"
 RESET_NOTICE = "Your KinWise password was reset"
 CHANGE_SUBJECT = "Confirm your new KinWise email address"
 CHANGED_NOTICE = "The email address of your KinWise account was changed"
+CHANGE_OLD_SUBJECT = "Your KinWise email address is about to change"
 PASSWORD_CHANGED_NOTICE = "Your KinWise password was changed"
 
 _CODE_RE = re.compile(r"enter this code in the app instead: (\d{6})", re.IGNORECASE)
@@ -84,3 +89,22 @@ def refused(response, status: int, code: str) -> dict:
     body = response.json()
     assert body["code"] == code, body
     return body
+
+
+def confirm_email_change(client, **body):
+    return client.post(EMAIL_CHANGE_CONFIRM, body, format="json")
+
+
+def cancel_email_change(client, token: str):
+    return client.post(EMAIL_CHANGE_CANCEL, {"token": token}, format="json")
+
+
+def confirm_old_address_by_link(client, mailoutbox, old_email: str):
+    """Confirm the pending change from the current address, with the link it received."""
+    mail = last_mail(mailoutbox, old_email, CHANGE_OLD_SUBJECT)
+    return confirm_email_change(client, token=token_in(mail.body, "confirm-email-change"))
+
+
+def change_password(client, current: str, new: str = NEW_PASSWORD):
+    body = {"current_password": current, "new_password": new, "new_password_confirm": new}
+    return client.post(PASSWORD_CHANGE, body, format="json")

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from apps.emails.registry import SUBJECTS
 from apps.users.services.security_notices import NOTICE_TEMPLATES
 from apps.users.tests.account_support import (
+    CHANGE_OLD_SUBJECT,
     CHANGE_SUBJECT,
     CHANGED_NOTICE,
     PASSWORD_CHANGED_NOTICE,
@@ -65,8 +66,14 @@ def test_email_change_sends_one_notice_to_the_old_address_only(auth_client, user
     old = user.email
     ask_email_change(auth_client, "new.address@example.org", password)
     code = code_in(last_mail(mailoutbox, "new.address@example.org", CHANGE_SUBJECT).body)
+    old_code = code_in(last_mail(mailoutbox, old, CHANGE_OLD_SUBJECT).body)
     auth_client.post("/api/v1/auth/email/change/confirm/", {"code": code}, format="json")
-    auth_client.post("/api/v1/auth/email/change/confirm/", {"code": code}, format="json")
+    auth_client.post(
+        "/api/v1/auth/email/change/confirm/", {"code": old_code, "address": "old"}, format="json"
+    )
+    auth_client.post(
+        "/api/v1/auth/email/change/confirm/", {"code": old_code, "address": "old"}, format="json"
+    )
     assert notices(mailoutbox) == [([old], CHANGED_NOTICE)]
 
 
