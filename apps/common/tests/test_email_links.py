@@ -18,6 +18,7 @@ def custom_pages(settings):
         "verify_email": "/a/verify",
         "reset_password": "/a/reset",
         "confirm_email_change": "/a/email",
+        "cancel_email_change": "/a/cancel",
         "accept_invite": "/a/join",
         "login": "/a/sign-in",
     }
@@ -38,9 +39,11 @@ def test_reset_link_uses_the_configured_path(api_client, user, mailoutbox, custo
     assert f"{APP}/a/reset?token=" in _body(mailoutbox, user.email)
 
 
-def test_email_change_link_uses_the_configured_path(auth_client, password, mailoutbox, custom_pages):
+def test_email_change_links_use_the_configured_paths(auth_client, user, password, mailoutbox, custom_pages):
     ask_email_change(auth_client, "new-address@example.com", password)
     assert f"{APP}/a/email?token=" in _body(mailoutbox, "new-address@example.com")
+    told = _body(mailoutbox, user.email)
+    assert f"{APP}/a/email?token=" in told and f"{APP}/a/cancel?token=" in told
 
 
 def test_invitation_link_uses_the_configured_path(client_for, mailoutbox, custom_pages):
