@@ -107,3 +107,23 @@ def test_wrong_current_passwords_on_email_change_count_against_the_same_budget(
         )
         assert response.status_code == 400, response.content
     assert change_password(auth_client, password).status_code == 429
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_given_to_reauthenticate_count_against_the_same_budget(
+    auth_client, user, password, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reauthenticate_user": "100/10m"}  # the database decides
+    for i in range(10):
+        response = auth_client.post(
+            "/api/v1/auth/reauthenticate/password/",
+            {"password": f"Guess{i}Pass!"},
+            format="json",
+            **from_address(i),
+        )
+        assert response.status_code == 400, response.content
+        assert response.json()["code"] == "wrong_password"
+    assert AuditLog.objects.filter(action_type=AuditAction.REAUTHENTICATION_FAILED, actor=user).count() == 11
+    refused = auth_client.post("/api/v1/auth/reauthenticate/password/", {"password": password}, format="json")
+    assert refused.status_code == 429
+    assert change_password(auth_client, password).status_code == 429
