@@ -6,7 +6,15 @@ from tests.node import WEB_DIR, bin, npm_ci, require_npm, run
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/login", "/verify-email?token=abc", "/households/3", "/invites/accept"]
+    "path",
+    [
+        "/",
+        "/login",
+        "/verify-email?token=abc",
+        "/cancel-email-change?token=abc",
+        "/households/3",
+        "/invites/accept",
+    ],
 )
 def test_every_page_path_answers_the_app_with_a_strict_content_security_policy(
     client, path, settings, tmp_path

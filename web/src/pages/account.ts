@@ -73,8 +73,29 @@ route("/account", async () => {
       form({
         id: "email-change-code",
         submit: "Confirm the change",
-        fields: [{ name: "code", label: "Code from the email", required: true, inputmode: "numeric", autocomplete: "one-time-code" }],
-        onSubmit: async (v) => (await must(api.POST("/api/v1/auth/email/change/confirm/", { body: { code: v["code"] ?? "" } }))).message,
+        fields: [
+          {
+            name: "address",
+            label: "The email that carried it",
+            type: "select",
+            options: [
+              ["new", "The new address"],
+              ["old", "Your current address"],
+            ],
+          },
+          { name: "code", label: "Code from the email", required: true, inputmode: "numeric", autocomplete: "one-time-code" },
+        ],
+        onSubmit: async (v) => {
+          const address = v["address"] === "old" ? "old" : "new";
+          const answer = await must(
+            api.POST("/api/v1/auth/email/change/confirm/", { body: { code: v["code"] ?? "", address } }),
+          );
+          if (answer.changed) {
+            signOutLocally();
+            navigate("/login?email_changed=1");
+          }
+          return answer.message;
+        },
       }),
     ),
     card(
@@ -107,11 +128,31 @@ route(
     const status = h("div", {}, notice("Confirming…", "info"));
     try {
       const answer = await must(api.POST("/api/v1/auth/email/change/confirm/", { body: { token } }));
-      replace(status, notice(answer.message, "ok"), h("p", {}, session.user ? link("/account", "Back to your account") : link("/login", "Log in")));
+      if (answer.changed && session.user) signOutLocally(); // every session was signed out
+      const next = session.user ? link("/account", "Back to your account") : link("/login", "Log in");
+      replace(status, notice(answer.message, "ok"), h("p", {}, next));
     } catch (error) {
       replace(status, notice(errorText(error), "error"));
     }
     return page("Confirm your new email", status);
+  },
+  { public: true },
+);
+
+route(
+  "/cancel-email-change",
+  async (_, query) => {
+    const token = query.get("token") ?? "";
+    history.replaceState(null, "", "/cancel-email-change");
+    const status = h("div", {}, notice("Cancelling…", "info"));
+    try {
+      const answer = await must(api.POST("/api/v1/auth/email/change/cancel/", { body: { token } }));
+      if (session.user) signOutLocally(); // every session was signed out
+      replace(status, notice(answer.message, "ok"), h("p", {}, link("/forgot-password", "Reset your password")));
+    } catch (error) {
+      replace(status, notice(errorText(error), "error"));
+    }
+    return page("Cancel the email change", status);
   },
   { public: true },
 );
