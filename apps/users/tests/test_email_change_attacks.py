@@ -148,7 +148,7 @@ def test_the_intruders_mailbox_alone_cannot_apply_the_change_and_the_owner_is_to
 ):
     intruder, evil_mail = intruder_asks(smtp_server)
     told = mail_body(smtp_server, OWNER, CHANGE_OLD_SUBJECT)
-    assert "i***@e***.com.com" in told and EVIL not in told and "/cancel-email-change?token=" in told
+    assert "i***@e***.com" in told and EVIL not in told and "/cancel-email-change?token=" in told
 
     by_link = confirm_email_change(APIClient(), token=token_in(evil_mail, "confirm-email-change"))
     assert by_link.status_code == 200
