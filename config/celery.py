@@ -142,3 +142,21 @@ def _drop_metrics_files(**kwargs):
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
     if "worker-" in folder:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_database_connections(sender=None, **kwargs):
+    """Around each task what Django does around each request: close a connection that is older than
+    CONN_MAX_AGE, broken by an error or left in a transaction, and health-check the kept one
+    (CONN_HEALTH_CHECKS) at its first use in the task. So a worker process serves its tasks over one
+    database connection.
+
+    Celery's fixup would close it before and after every task instead (CELERY_DB_REUSE_MAX stops that); it
+    still drops the connections a forked child inherits from the parent, without touching the parent's
+    socket."""
+    if getattr(sender.request, "is_eager", False):
+        return  # inline (tests): the caller's connection and its transaction are not ours to close
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -444,6 +444,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
+# Celery's Django fixup closes every database connection before and after each task, whatever CONN_MAX_AGE
+# says, unless this count is set: then it closes them only every DB_REUSE_MAX tasks. As high as a child's
+# life, so the fixup never closes; config/celery.py instead applies CONN_MAX_AGE and CONN_HEALTH_CHECKS
+# around each task as Django does around each request (docs/TASKS.md, "Database connections").
+CELERY_DB_REUSE_MAX = CELERY_WORKER_MAX_TASKS_PER_CHILD
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 CELERY_TASK_DEFAULT_QUEUE = "celery"
