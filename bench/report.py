@@ -10,8 +10,8 @@ def _row(cells, widths):
 
 def http_table(http: dict) -> list[str]:
     header = ["endpoint", "conc", "requests", "req/s", "p50 ms", "p99 ms", "errors", "of ceiling"]
-    header.append("CPU ms/req: web + db + worker")
-    widths = [14, 4, 8, 8, 7, 7, 6, 10, 28]
+    header += ["CPU ms/req: web + db + worker", "new db conn/req"]
+    widths = [14, 4, 8, 8, 7, 7, 6, 10, 28, 15]
     lines = [_row(header, widths), _row(["-" * w for w in widths], widths)]
     for endpoint, levels in http.items():
         for concurrency, figures in levels.items():
@@ -30,12 +30,36 @@ def http_table(http: dict) -> list[str]:
                         "—" if ratio is None else f"{ratio:.0%}",
                         f"{figures['web_cpu_ms']:.1f} + {figures['db_cpu_ms']:.1f}"
                         f" + {figures.get('worker_cpu_ms', 0.0):.1f}",
+                        _connections(figures),
                     ],
                     widths,
                 )
                 + flag
             )
     return lines
+
+
+def _connections(figures: dict) -> str:
+    per = figures.get("db_new_connections_per_item")
+    return "?" if per is None else f"{per:.2f}"
+
+
+def _cpu_total(figures: dict) -> float:
+    return figures["web_cpu_ms"] + figures["db_cpu_ms"] + figures.get("worker_cpu_ms", 0.0)
+
+
+def login_by_code(http: dict) -> str | None:
+    """The whole login by emailed code at concurrency 1: the request, its email's delivery (worker and its
+    queries, counted in the request's point) and the verify, in CPU ms."""
+    request, verify = http.get("otp_request", {}).get("1"), http.get("otp_verify", {}).get("1")
+    if not (request and verify):
+        return None
+    return (
+        f"whole login by emailed code, c=1: {_cpu_total(request) + _cpu_total(verify):.1f} CPU ms "
+        f"(request + delivery {_cpu_total(request):.1f}, verify {_cpu_total(verify):.1f}); "
+        f"Postgres short-lived backends in it (estimated): "
+        f"{request.get('db_short_lived_cpu_ms', 0) + verify.get('db_short_lived_cpu_ms', 0):.1f} ms"
+    )
 
 
 def render(results: dict) -> str:
@@ -52,6 +76,9 @@ def render(results: dict) -> str:
         *http_table(results["http"]),
         "",
     ]
+    whole = login_by_code(results["http"])
+    if whole:
+        lines.append(whole)
     argon = results.get("argon2")
     if argon:
         lines.append(
@@ -84,6 +111,13 @@ def render(results: dict) -> str:
             f"{pipeline['emails_per_s']:.0f} emails/s "
             f"(one worker: {pipeline['worker_concurrency']})"
         )
+        if "worker_cpu_ms" in pipeline:
+            lines.append(
+                f"  per email: worker {pipeline['worker_cpu_ms']:.2f} CPU ms, "
+                f"Postgres {pipeline['db_cpu_ms']:.2f} CPU ms, "
+                f"{pipeline['db_new_connections_per_item']:.2f} new db connections "
+                f"(load average {pipeline['loadavg']})"
+            )
     reminders = results.get("reminders") or {}
     if reminders.get("status") != "ok":
         lines.append(f"bill reminders: {reminders.get('status', 'not run')}")

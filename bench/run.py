@@ -177,15 +177,15 @@ class Bench:
         )
         figures["loadavg"] = loadavg()
         # CPU spent per request by gunicorn (all workers), the database's backends and the Celery worker (the
-        # emails a request queued, delivered meanwhile), from /proc: unlike req/s, hardly moved by whatever
-        # else runs on the machine. Warm-up requests are included.
-        web_after, db_after, worker_after = self.cpu_snapshot()
-        web = web_after - cpu_before[0]
-        db = sum(seconds - cpu_before[1].get(pid, 0.0) for pid, seconds in db_after.items())
-        sent = max(figures["consumed"], 1)
-        figures["web_cpu_ms"] = round(web * 1000 / sent, 2)
-        figures["db_cpu_ms"] = round(db * 1000 / sent, 2)
-        figures["worker_cpu_ms"] = round((worker_after - cpu_before[2]) * 1000 / sent, 2)
+        # emails a request queued), from /proc: unlike req/s, hardly moved by whatever else runs on the
+        # machine. Warm-up requests are included. The point's emails are delivered before the second
+        # snapshot (the worker may lag the requests), and backends opened and closed between the two
+        # snapshots are counted too (bench/pgstats.py).
+        from bench import data
+
+        data.wait_outbox_drained(timeout=180)
+        cpu_after = self.cpu_snapshot()
+        figures.update(cpu_per_item(cpu_before, cpu_after, max(figures["consumed"], 1)))
         if name == "ceiling":
             self.ceiling[concurrency] = figures["rps"]
         elif self.ceiling.get(concurrency):
@@ -197,8 +197,10 @@ class Bench:
         )
         return figures
 
-    def cpu_snapshot(self) -> tuple[float, dict[int, float], float]:
+    def cpu_snapshot(self) -> tuple:
         from django.db import connection
+
+        from bench import pgstats
 
         with connection.cursor() as cursor:
             cursor.execute(
@@ -206,8 +208,9 @@ class Bench:
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
             backends = [row[0] for row in cursor.fetchall()]
+            stats = pgstats.snapshot(cursor)
         web = services.tree_cpu_seconds(self.gunicorn.pid)
-        return web, services.cpu_seconds(backends), services.tree_cpu_seconds(self.worker.pid)
+        return web, services.cpu_seconds(backends), services.tree_cpu_seconds(self.worker.pid), stats
 
     def budget(self, concurrency: int, factor: float = 1.2) -> int:
         """How many distinct bodies a run can use at most: the ceiling's rate bounds every endpoint's."""
@@ -354,10 +357,13 @@ class Bench:
         before = mailbox.count()
         count = self.args.emails
         started = time.perf_counter()
+        cpu_before = self.cpu_snapshot()
         data.enqueue_emails(count)
         enqueued = time.perf_counter()
         finished = mailbox.wait_for_count(before + count, timeout=300)
         total = finished - started
+        data.wait_outbox_drained(timeout=60)  # the last rows marked sent: their worker CPU is in
+        cpu = cpu_per_item(cpu_before, self.cpu_snapshot(), count, web=False)
         self.results["email_pipeline"] = {
             "emails": count,
             "enqueue_s": round(enqueued - started, 2),
@@ -365,6 +371,8 @@ class Bench:
             "emails_per_s": round(count / total, 1),
             "worker_concurrency": data.worker_concurrency(),
             "template": "login_otp (with an encrypted secret context)",
+            "loadavg": loadavg(),
+            **cpu,
         }
         log(f"email pipeline: {self.results['email_pipeline']}")
 
@@ -380,6 +388,27 @@ class Bench:
 
         self.results["reminders"] = data.reminders(self.args.reminders)
         log(f"bill reminders: {self.results['reminders'].get('status')}")
+
+
+def cpu_per_item(before: tuple, after: tuple, items: int, *, web: bool = True) -> dict:
+    """CPU ms per request (or email) of gunicorn, Postgres and the worker between two cpu_snapshot()s, from
+    /proc: unlike req/s, hardly moved by whatever else runs on the machine. Postgres: the live backends'
+    CPU plus the share of short-lived ones (bench/pgstats.py); and the connections opened per item."""
+    from bench import pgstats
+
+    live = sum(seconds - before[1].get(pid, 0.0) for pid, seconds in after[1].items())
+    short = pgstats.difference(before[3], after[3])
+    figures = {
+        "db_cpu_ms": round((live + short["short_lived_cpu"]) * 1000 / items, 2),
+        "db_short_lived_cpu_ms": round(short["short_lived_cpu"] * 1000 / items, 2),  # an estimate
+        "db_new_connections": short["new_sessions"],
+        "db_new_connections_per_item": round(short["new_sessions"] / items, 3),
+        "cluster_new_connections": short["cluster_new_sessions"],
+        "worker_cpu_ms": round((after[2] - before[2]) * 1000 / items, 2),
+    }
+    if web:
+        figures["web_cpu_ms"] = round((after[0] - before[0]) * 1000 / items, 2)
+    return figures
 
 
 def log(message: str) -> None:
