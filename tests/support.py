@@ -142,15 +142,28 @@ def broker_purge(app) -> None:
 def running_worker(**options):
     """A real worker in a thread of this process, consuming every declared queue (solo pool)."""
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
     from django.conf import settings
+    from django.db import connections
 
     from config.celery import app
 
     queues = [queue.name for queue in settings.CELERY_TASK_QUEUES]
-    with start_worker(
-        app, pool="solo", perform_ping_check=False, queues=queues, shutdown_timeout=30, **options
-    ) as worker:
-        yield worker
+
+    def close_connections(**kwargs):
+        # A worker keeps its database connection between tasks; this one's thread ends with the test, and
+        # a connection left open there would outlive it (and keep the test database from being dropped).
+        if threading.current_thread() is not threading.main_thread():
+            connections.close_all()
+
+    task_postrun.connect(close_connections, weak=False)
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, queues=queues, shutdown_timeout=30, **options
+        ) as worker:
+            yield worker
+    finally:
+        task_postrun.disconnect(close_connections)
 
 
 @contextlib.contextmanager
