@@ -41,6 +41,7 @@ class SmtpSink:
         self.stall = False
         self.stalled = 0
         self.attempts = 0
+        self.sessions: list = []  # the SMTP sessions (connections) messages were offered on, in order
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
@@ -57,6 +58,8 @@ class SmtpSink:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
         with self._lock:
             self.attempts += 1
+            if not any(known is session for known in self.sessions):
+                self.sessions.append(session)
             if self.fail_always or self.fail_next > 0:
                 self.fail_next = max(0, self.fail_next - 1)
                 return "451 4.3.0 Try again later"
@@ -136,6 +139,17 @@ def broker_purge(app) -> None:
             conn.default_channel.queue_purge(queue.name)
         client = conn.default_channel.client
         client.delete("unacked", "unacked_index", "unacked_mutex")
+
+
+def broker_idle(app) -> bool:
+    """No message waits in any declared queue and none is taken but unacknowledged: every task published
+    so far has run (tasks acknowledge after running, task_acks_late)."""
+    from django.conf import settings
+
+    with app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        waiting = sum(client.llen(queue.name) for queue in settings.CELERY_TASK_QUEUES)
+        return waiting + client.hlen("unacked") == 0
 
 
 @contextlib.contextmanager

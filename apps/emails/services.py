@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from apps.common import clock
 from apps.common.links import frontend_link
+from apps.emails import connection as email_connection
 from apps.emails.crypto import decrypt_json, encrypt_json
 from apps.emails.models import EmailOutbox, EmailStatus
 from apps.emails.registry import PREPARERS, SUBJECTS
@@ -212,7 +213,7 @@ def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
         if row is None:
             return DeliveryOutcome("dropped")
     try:
-        render_email(row).send()
+        email_connection.send(render_email(row))  # over the session this worker keeps open
     except Exception as exc:
         return _record_failure(row, exc)
     # The window for a duplicate is between the SMTP server accepting the message and this UPDATE.

@@ -1,6 +1,8 @@
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.conf import settings
 
+from apps.emails import connection as email_connection
 from apps.emails.services import email_deliver, email_prune, email_sweep
 
 
@@ -9,6 +11,7 @@ from apps.emails.services import email_deliver, email_prune, email_sweep
     acks_late=True,
     max_retries=None,  # the outbox row counts attempts (EMAIL_OUTBOX_MAX_ATTEMPTS)
     track_started=False,  # the outbox row says "sending"; a STARTED result row per email was one more write
+    ignore_result=True,  # and "sent" / "failed": a result row per email was two more statements
     time_limit=settings.EMAIL_DELIVERY_TIME_LIMIT,
     soft_time_limit=max(1, settings.EMAIL_DELIVERY_TIME_LIMIT - 10),
 )
@@ -18,6 +21,11 @@ def deliver_email(self, outbox_id: int) -> str:
     if outcome.status == "retry":
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status
+
+
+@worker_process_shutdown.connect
+def _close_email_connection(**kwargs):
+    email_connection.close()  # QUIT politely when a pool process ends (max tasks per child, shutdown)
 
 
 @shared_task(ignore_result=True)

