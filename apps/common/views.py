@@ -6,6 +6,7 @@ import os
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from apps.common.health import cache_errors_seconds_ago
 from apps.common.problems import json_error
@@ -94,6 +95,7 @@ def json_not_found(request, exception=None):
     return json_error(request, 404, "Not found.", "not_found")
 
 
+@csrf_exempt  # a plain Django view: without this, an unknown path's POST would be a CSRF 403 page
 def api_not_found(request, *args, **kwargs):
     """Every unknown /api/ path, whatever DEBUG says (Django's DEBUG 404 page is HTML)."""
     return json_error(request, 404, "Not found.", "not_found")
@@ -107,5 +109,5 @@ def json_bad_request(request, exception=None):
     return json_error(request, 400, "Bad request.", "bad_request")
 
 
-def json_forbidden(request, exception=None):
+def json_forbidden(request, exception=None, reason=""):
     return json_error(request, 403, "Forbidden.", "forbidden")

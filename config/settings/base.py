@@ -181,6 +181,8 @@ WHITENOISE_ROOT = str(WEB_BUILD_DIR)
 # Request size limits: bodies over this get 413, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 
+# A failed CSRF check (only plain Django views: the API authenticates by bearer token) answers JSON.
+CSRF_FAILURE_VIEW = "apps.common.views.json_forbidden"
 # The web app's address: by default the one `make run` serves (web/, at the root of this server).
 FRONTEND_URL = env("FRONTEND_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The web app's page for each emailed link (FRONTEND_URL + path + "?token=..."); docs/INTEGRATING.md.
@@ -203,9 +205,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["apps.common.parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.common.schema.KinwiseAutoSchema",
     "EXCEPTION_HANDLER": "apps.common.exceptions.api_exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.common.problems.ProblemAwareNegotiation",
+    # No OPTIONS metadata (it is no contract of ours, and failed on views without a serializer_class):
+    # OPTIONS answers 405; CORS preflights are answered by django-cors-headers before any view.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "NUM_PROXIES": NUM_TRUSTED_PROXIES,
@@ -287,6 +292,24 @@ SPECTACULAR_SETTINGS = {
         "ReauthenticationRequiredCodeEnum": "apps.users.permissions.REQUIRED_CODE",
     },
     # Swagger UI's JS and CSS are served from our own static files, not a CDN.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.common.schema_hooks.postprocess",
+    ],
+    "TAGS": [
+        {
+            "name": "auth",
+            "description": "Registration, email verification, login (password or emailed code, "
+            "then MFA if on), tokens, your account. docs/INTEGRATING.md has the login state machine.",
+        },
+        {"name": "mfa", "description": "TOTP second factor: enrol, confirm, disable, recovery codes."},
+        {"name": "sessions", "description": "Your signed-in devices: list, revoke one, revoke all others."},
+        {"name": "households", "description": "Households, their members and roles, emailed invitations."},
+        {"name": "bills", "description": "A household's bills, recurring or one-off, and their payments."},
+        {"name": "goals", "description": "A household's savings goals and contributions."},
+        {"name": "notifications", "description": "In-app notifications and per-kind delivery preferences."},
+        {"name": "reports", "description": "CSV reports built in the background, then downloaded."},
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

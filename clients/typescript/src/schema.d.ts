@@ -15,29 +15,9 @@ export interface paths {
         put?: never;
         /**
          * Change your email: sends a link and a code to the new address; nothing changes until then
-         * @description The new address gets a link and a code; the current address is told at once, with a link that cancels the change and signs out every session (and, by default, its own link and code: the change needs both addresses). 400: code wrong_password (wrong current passwords count against the account's PASSWORD_FAILURE_BUDGET, then 429), or field errors on `new_email` (invalid, your current address, or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; then the answer is the usual 200 and nothing is sent). 403 reauthentication_required: no `current_password` and no recent reauthentication of this session.
+         * @description 400: `current_password` (with code wrong_password), `new_email` (invalid, your current address, or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; then the answer is the usual 200 and nothing is sent).
          */
-        post: operations["v1_auth_email_change_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/email/change/cancel/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * "It wasn't me": cancel an email change from the current address and sign out every session
-         * @description The token comes from the link emailed to the current address when the change was asked for. Every pending email change of the account is voided and every session signed out. Works once, for 24 hours, and not once the change has applied.
-         */
-        post: operations["v1_auth_email_change_cancel_create"];
+        post: operations["authEmailChange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -54,10 +34,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm an email change from one address, with its link's token or (signed in) its code
-         * @description The change applies once the new address and (unless EMAIL_CHANGE_CONFIRM_OLD_ADDRESS is off) the current one have both confirmed; until then the answer says which address is still awaited. When it applies, every session is signed out (the one that asked too) and the old address is told (it sees only a masked form of the new one). 401: a code without being signed in. 403: a code from another session than the one that asked. 409 (code email_taken): another account took the address meanwhile; nothing changed. 429: too many wrong codes for this account (EMAIL_CHANGE_FAILURE_BUDGET).
+         * Confirm an email change with the link's token, or (signed in) with the code
+         * @description Applies the change, signs out every other session, and tells the old address (which sees only a masked form of the new one). 401: a code without being signed in. 409 (code email_taken): another account took the address meanwhile; nothing changed.
          */
-        post: operations["v1_auth_email_change_confirm_create"];
+        post: operations["authEmailChangeConfirm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -74,7 +54,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Log in with email and password */
-        post: operations["v1_auth_login_create"];
+        post: operations["authLogin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -91,7 +71,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Log out: revoke this refresh token's session */
-        post: operations["v1_auth_logout_create"];
+        post: operations["authLogout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -106,18 +86,18 @@ export interface paths {
             cookie?: never;
         };
         /** The current user */
-        get: operations["v1_auth_me_retrieve"];
+        get: operations["authMeRetrieve"];
         put?: never;
         post?: never;
         /**
          * Delete your account
-         * @description Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused), or neither when this session reauthenticated recently (403 reauthentication_required otherwise). The account is deactivated at once, every session is signed out, and personal data is erased or anonymised; households you alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the only owner of a household that other people belong to: make one of them an owner, or delete the household, first. 409 (code deletion_retry): nothing was changed, try again (the anonymised address collided five times; practically never).
+         * @description Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused). The account is deactivated at once, every session is signed out, and personal data is erased or anonymised; households you alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the only owner of a household that other people belong to: make one of them an owner, or delete the household, first.
          */
-        delete: operations["v1_auth_me_destroy"];
+        delete: operations["authMeDelete"];
         options?: never;
         head?: never;
         /** Update your name (email and role are not editable here) */
-        patch: operations["v1_auth_me_partial_update"];
+        patch: operations["authMeUpdate"];
         trace?: never;
     };
     "/api/v1/auth/mfa/": {
@@ -128,29 +108,9 @@ export interface paths {
             cookie?: never;
         };
         /** Is MFA on? */
-        get: operations["v1_auth_mfa_retrieve"];
+        get: operations["authMfaRetrieve"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/mfa/recovery-codes/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Replace every recovery code with 10 new ones, shown only this once
-         * @description The earlier codes stop working. 409 (code mfa_not_enabled) while MFA is off.
-         */
-        post: operations["v1_auth_mfa_recovery_codes_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -167,7 +127,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code) */
-        post: operations["v1_auth_mfa_totp_create"];
+        post: operations["authMfaTotp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -184,7 +144,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Turn MFA on with a first code; returns 10 recovery codes, shown only this once */
-        post: operations["v1_auth_mfa_totp_confirm_create"];
+        post: operations["authMfaTotpConfirm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -200,11 +160,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Turn MFA off with a TOTP code or a recovery code
-         * @description The code in the body is the proof of identity: no reauthentication needed.
-         */
-        post: operations["v1_auth_mfa_totp_disable_create"];
+        /** Turn MFA off with a TOTP code or a recovery code */
+        post: operations["authMfaTotpDisable"];
         delete?: never;
         options?: never;
         head?: never;
@@ -221,7 +178,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Finish a login that answered {mfa_required: true}: the challenge token and a second factor */
-        post: operations["v1_auth_mfa_verify_create"];
+        post: operations["authMfaVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -241,7 +198,7 @@ export interface paths {
          * Email a login code (same answer whether or not the address has an account)
          * @description Passwordless login: POST auth/otp/request/ mails a code, POST auth/otp/verify/ exchanges it.
          */
-        post: operations["v1_auth_otp_request_create"];
+        post: operations["authOtpRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -261,7 +218,7 @@ export interface paths {
          * Log in with an emailed code (or get an MFA challenge)
          * @description Passwordless login: POST auth/otp/request/ mails a code, POST auth/otp/verify/ exchanges it.
          */
-        post: operations["v1_auth_otp_verify_create"];
+        post: operations["authOtpVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -278,7 +235,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Change your password */
-        post: operations["v1_auth_password_change_create"];
+        post: operations["authPasswordChange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -295,7 +252,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Forgot password: email a reset link and code (same answer for any address) */
-        post: operations["v1_auth_password_reset_create"];
+        post: operations["authPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -315,87 +272,7 @@ export interface paths {
          * Set a new password with the emailed link's token, or with the email address and code
          * @description Signs out every session of the account. The emailed link and code work once.
          */
-        post: operations["v1_auth_password_reset_confirm_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/reauthenticate/email-code/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Reauthenticate this session with the emailed code
-         * @description 400 with code invalid_code (wrong, past its 5 tries, or asked for by another session) or expired. Wrong codes count against the account's daily budget; 429 once it is spent.
-         */
-        post: operations["v1_auth_reauthenticate_email_code_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/reauthenticate/email-code/request/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Email a 6-digit code that reauthenticates this session
-         * @description The code works only on this session and replaces any earlier one of the account. 429 while the account's code budget is spent.
-         */
-        post: operations["v1_auth_reauthenticate_email_code_request_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/reauthenticate/mfa/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Reauthenticate this session with a TOTP code or a recovery code (MFA on)
-         * @description 400 with code invalid_mfa_code or mfa_not_enabled. The code is spent as at login; wrong TOTP codes count against the account's TOTP budget (429 while paused).
-         */
-        post: operations["v1_auth_reauthenticate_mfa_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/reauthenticate/password/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Reauthenticate this session with the password
-         * @description 400 with code wrong_password when it is wrong; audited.
-         */
-        post: operations["v1_auth_reauthenticate_password_create"];
+        post: operations["authPasswordResetConfirm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -415,7 +292,7 @@ export interface paths {
          * Register: creates an inactive account and emails a verification link and code
          * @description 400 lists field errors: `email` (invalid, or already registered unless ACCOUNT_PREVENT_ENUMERATION is on), `password` (every failing rule), `password_confirm`.
          */
-        post: operations["v1_auth_register_create"];
+        post: operations["authRegister"];
         delete?: never;
         options?: never;
         head?: never;
@@ -432,7 +309,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Resend the verification email (same answer whether or not the account exists) */
-        post: operations["v1_auth_resend_verification_create"];
+        post: operations["authResendVerification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -447,7 +324,7 @@ export interface paths {
             cookie?: never;
         };
         /** Your active logins, one per refresh-token family */
-        get: operations["v1_auth_sessions_list"];
+        get: operations["authSessionsList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -467,7 +344,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Sign out one session */
-        delete: operations["v1_auth_sessions_destroy"];
+        delete: operations["authSessionsDelete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -483,7 +360,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out every session except this one */
-        post: operations["v1_auth_sessions_revoke_others_create"];
+        post: operations["authSessionsRevokeOthers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -500,7 +377,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Rotate a refresh token */
-        post: operations["v1_auth_token_refresh_create"];
+        post: operations["authTokenRefresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -515,10 +392,10 @@ export interface paths {
             cookie?: never;
         };
         /** Verify an email with the link's token */
-        get: operations["v1_auth_verify_email_retrieve"];
+        get: operations["authVerifyEmailRetrieve"];
         put?: never;
         /** Verify an email with the link's token, or with the email address and the 6-digit code */
-        post: operations["v1_auth_verify_email_create"];
+        post: operations["authVerifyEmail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -533,10 +410,10 @@ export interface paths {
             cookie?: never;
         };
         /** Bills in your households, soonest due first */
-        get: operations["v1_bills_list"];
+        get: operations["billsList"];
         put?: never;
         /** Create a bill (not viewers) */
-        post: operations["v1_bills_create"];
+        post: operations["billsCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -551,15 +428,15 @@ export interface paths {
             cookie?: never;
         };
         /** A bill */
-        get: operations["v1_bills_retrieve"];
+        get: operations["billsRetrieve"];
         put?: never;
         post?: never;
         /** Delete a bill */
-        delete: operations["v1_bills_destroy"];
+        delete: operations["billsDelete"];
         options?: never;
         head?: never;
         /** Change a bill (changing the due date also moves its monthly anchor day) */
-        patch: operations["v1_bills_partial_update"];
+        patch: operations["billsUpdate"];
         trace?: never;
     };
     "/api/v1/bills/{bill_id}/pay/": {
@@ -575,7 +452,7 @@ export interface paths {
          * Mark the current occurrence paid
          * @description Records a payment. A one-off bill becomes paid; a recurring bill moves to its next due date (monthly/yearly keep their anchor day, clamped to short months).
          */
-        post: operations["v1_bills_pay_create"];
+        post: operations["billsPay"];
         delete?: never;
         options?: never;
         head?: never;
@@ -590,7 +467,7 @@ export interface paths {
             cookie?: never;
         };
         /** Payment history of a bill, newest first */
-        get: operations["v1_bills_payments_list"];
+        get: operations["billsPaymentsList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -607,10 +484,10 @@ export interface paths {
             cookie?: never;
         };
         /** Savings goals in your households */
-        get: operations["v1_goals_list"];
+        get: operations["goalsList"];
         put?: never;
         /** Create a savings goal (not viewers) */
-        post: operations["v1_goals_create"];
+        post: operations["goalsCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -625,15 +502,15 @@ export interface paths {
             cookie?: never;
         };
         /** A savings goal */
-        get: operations["v1_goals_retrieve"];
+        get: operations["goalsRetrieve"];
         put?: never;
         post?: never;
         /** Delete a goal */
-        delete: operations["v1_goals_destroy"];
+        delete: operations["goalsDelete"];
         options?: never;
         head?: never;
         /** Change a goal (the balance changes only through contributions) */
-        patch: operations["v1_goals_partial_update"];
+        patch: operations["goalsUpdate"];
         trace?: never;
     };
     "/api/v1/goals/{goal_id}/contributions/": {
@@ -644,13 +521,13 @@ export interface paths {
             cookie?: never;
         };
         /** Contributions to a goal, newest first */
-        get: operations["v1_goals_contributions_list"];
+        get: operations["goalsContributionsList"];
         put?: never;
         /**
          * Contribute to a goal
          * @description Adds atomically to current_amount (concurrent contributions are never lost). Crossing 25/50/75/100 % notifies the household (or the goal's owner) once per milestone, before this answers; `milestones_crossed` lists what this contribution crossed.
          */
-        post: operations["v1_goals_contributions_create"];
+        post: operations["goalsContributionsCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -665,10 +542,10 @@ export interface paths {
             cookie?: never;
         };
         /** Households you belong to, with your role in each */
-        get: operations["v1_households_list"];
+        get: operations["householdsList"];
         put?: never;
         /** Create a household; you become its owner */
-        post: operations["v1_households_create"];
+        post: operations["householdsCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -683,15 +560,15 @@ export interface paths {
             cookie?: never;
         };
         /** A household */
-        get: operations["v1_households_retrieve"];
+        get: operations["householdsRetrieve"];
         put?: never;
         post?: never;
         /** Delete a household and all its data (owners) */
-        delete: operations["v1_households_destroy"];
+        delete: operations["householdsDelete"];
         options?: never;
         head?: never;
         /** Rename a household or change its time zone or currency (owners and admins) */
-        patch: operations["v1_households_partial_update"];
+        patch: operations["householdsUpdate"];
         trace?: never;
     };
     "/api/v1/households/{household_id}/invites/": {
@@ -702,13 +579,13 @@ export interface paths {
             cookie?: never;
         };
         /** Open invitations (owners and admins) */
-        get: operations["v1_households_invites_list"];
+        get: operations["householdsInvitesList"];
         put?: never;
         /**
          * Invite someone by email
          * @description Emails an accept link ({FRONTEND_URL}/invites/accept?token=...). The token is never returned by the API; it expires after HOUSEHOLD_INVITE_TTL_DAYS and works once.
          */
-        post: operations["v1_households_invites_create"];
+        post: operations["householdsInvitesCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -725,11 +602,8 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * Revoke an open invitation
-         * @description Owners revoke any open invitation, admins only member and viewer ones (403 with code not_allowed for an admin invitation; not_manager for members and viewers).
-         */
-        delete: operations["v1_households_invites_destroy"];
+        /** Revoke an open invitation */
+        delete: operations["householdsInvitesDelete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -745,7 +619,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Leave a household (the last owner cannot: 409 last_owner) */
-        post: operations["v1_households_leave_create"];
+        post: operations["householdsLeave"];
         delete?: never;
         options?: never;
         head?: never;
@@ -760,7 +634,7 @@ export interface paths {
             cookie?: never;
         };
         /** Members of a household */
-        get: operations["v1_households_members_list"];
+        get: operations["householdsMembersList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -780,14 +654,14 @@ export interface paths {
         put?: never;
         post?: never;
         /** Remove a member (removing yourself is leaving) */
-        delete: operations["v1_households_members_destroy"];
+        delete: operations["householdsMembersDelete"];
         options?: never;
         head?: never;
         /**
          * Change a member's role
          * @description Owners may set any role; admins manage members and viewers only. The last owner cannot be demoted (409 last_owner).
          */
-        patch: operations["v1_households_members_partial_update"];
+        patch: operations["householdsMembersUpdate"];
         trace?: never;
     };
     "/api/v1/invites/accept/": {
@@ -799,11 +673,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Accept an invitation (signed in as the invited email address)
-         * @description 403 with code invite_email_mismatch (signed in as another address) or inviter_not_allowed (whoever sent it has since been removed, left, was demoted below the role, or deleted their account); 404 invite_not_found (unknown or revoked); 409 invite_used or already_member; 410 invite_expired.
-         */
-        post: operations["v1_invites_accept_create"];
+        /** Accept an invitation (signed in as the invited email address) */
+        post: operations["invitesAccept"];
         delete?: never;
         options?: never;
         head?: never;
@@ -818,7 +689,7 @@ export interface paths {
             cookie?: never;
         };
         /** Your notifications, newest first (?unread=true for unread only) */
-        get: operations["v1_notifications_list"];
+        get: operations["notificationsList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -837,7 +708,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark one notification read */
-        post: operations["v1_notifications_read_create"];
+        post: operations["notificationsRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -852,7 +723,7 @@ export interface paths {
             cookie?: never;
         };
         /** Your notification channels per kind (email and/or in-app) */
-        get: operations["v1_notifications_preferences_list"];
+        get: operations["notificationsPreferencesList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -875,7 +746,7 @@ export interface paths {
         options?: never;
         head?: never;
         /** Turn email or in-app notifications of one kind on or off */
-        patch: operations["v1_notifications_preferences_partial_update"];
+        patch: operations["notificationsPreferencesUpdate"];
         trace?: never;
     };
     "/api/v1/notifications/read-all/": {
@@ -888,7 +759,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark all your notifications read (optionally one household's) */
-        post: operations["v1_notifications_read_all_create"];
+        post: operations["notificationsReadAll"];
         delete?: never;
         options?: never;
         head?: never;
@@ -903,13 +774,13 @@ export interface paths {
             cookie?: never;
         };
         /** Reports of your households, newest first */
-        get: operations["v1_reports_list"];
+        get: operations["reportsList"];
         put?: never;
         /**
          * Ask for a CSV report; it is built in the background
          * @description Answers 202 with the report (status pending). Poll GET /reports/{id}/ for status and progress; download_url appears when it has succeeded. Kinds: summary (bills due and paid, payments, goal progress), bills, goals.
          */
-        post: operations["v1_reports_create"];
+        post: operations["reportsCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -924,7 +795,7 @@ export interface paths {
             cookie?: never;
         };
         /** A report's status, progress, failure reason and (when done) download link */
-        get: operations["v1_reports_retrieve"];
+        get: operations["reportsRetrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -941,7 +812,7 @@ export interface paths {
             cookie?: never;
         };
         /** Download a finished report (CSV) */
-        get: operations["v1_reports_download_retrieve"];
+        get: operations["reportsDownloadRetrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -954,21 +825,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /**
-         * @description The current password, or (for a user with MFA on) a code from the authenticator app. Both may be left
-         *     out when this session reauthenticated within REAUTHENTICATION_MINUTES (or just signed in).
-         */
-        AccountDeleteInputRequest: {
+        /** @description The current password, or (for a user with MFA on) a code from the authenticator app. */
+        AccountDeleteInput: {
             password?: string;
             /** @description A current TOTP code; only when MFA is on. */
             code?: string;
         };
-        /**
-         * @description * `new` - the new address
-         *     * `old` - the current address
-         * @enum {string}
-         */
-        AddressEnum: "new" | "old";
         Bill: {
             readonly id: number;
             household: number;
@@ -994,7 +856,7 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
-        BillInputRequest: {
+        BillInput: {
             /** Format: int64 */
             household: number;
             name: string;
@@ -1013,7 +875,7 @@ export interface components {
             /** @default  */
             notes?: string;
         };
-        BillPayInputRequest: {
+        BillPayInput: {
             /**
              * Format: decimal
              * @description Defaults to the bill's amount.
@@ -1068,7 +930,7 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
-        ContributionInputRequest: {
+        ContributionInput: {
             /** Format: decimal */
             amount: string;
             /**
@@ -1085,64 +947,25 @@ export interface components {
             /** @description Milestones this contribution crossed, lowest first (each is recorded once per goal). */
             milestones_crossed: number[];
         };
-        EmailChangeCancelInputRequest: {
-            /** @description The token of the cancel link sent to the current address. */
-            token: string;
-        };
-        EmailChangeCancelOutput: {
-            message: string;
-            sessions_revoked: number;
-        };
-        /**
-         * @description `token` from either email's link (no login needed), or `code` from one of the emails, sent by the
-         *     session that asked for the change; `address` says which email the code came from.
-         */
-        EmailChangeConfirmInputRequest: {
+        /** @description `token` from the link (no login needed), or `code` from the same email (signed in as the account). */
+        EmailChangeConfirmInput: {
             token?: string;
             code?: string;
-            /**
-             * @description Which address received the code (default: the new one). Ignored with `token`.
-             *
-             *     * `new` - the new address
-             *     * `old` - the current address
-             * @default new
-             */
-            address?: components["schemas"]["AddressEnum"];
         };
         EmailChangeConfirmOutput: {
             message: string;
-            /**
-             * Format: email
-             * @description The account's address now (the new one once `changed`).
-             */
+            /** Format: email */
             email: string;
-            /** @description True once the change applied (every session signed out). */
-            changed: boolean;
-            /**
-             * @description While not changed: the address that still has to confirm.
-             *
-             *     * `new_address` - the new address
-             *     * `old_address` - the current address
-             */
-            waiting_for: (components["schemas"]["WaitingForEnum"] | components["schemas"]["NullEnum"]) | null;
         };
-        EmailChangeInputRequest: {
-            /**
-             * Format: email
-             * @description Special-use domains (.invalid, .test, .localhost, .example, …) are refused.
-             */
+        EmailChangeInput: {
+            /** Format: email */
             new_email: string;
-            /** @description Proves it is you. Leave it out only if this session reauthenticated within the last REAUTHENTICATION_MINUTES (or just signed in). */
-            current_password?: string;
+            current_password: string;
         };
         EmailChangeOutput: {
             message: string;
             /** @description Seconds the emailed link and code stay valid. */
             expires_in: number;
-        };
-        EmailCodeInputRequest: {
-            /** @description The 6-digit code from the email. */
-            code: string;
         };
         Error: {
             error: string;
@@ -1172,7 +995,7 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
-        GoalInputRequest: {
+        GoalInput: {
             /** Format: int64 */
             household: number;
             name: string;
@@ -1208,7 +1031,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
-        HouseholdInputRequest: {
+        HouseholdInput: {
             name: string;
             /** @default UTC */
             time_zone?: string;
@@ -1238,7 +1061,7 @@ export interface components {
         InviteAcceptRequest: {
             token: string;
         };
-        InviteInputRequest: {
+        InviteInput: {
             /** Format: email */
             email: string;
             /** @default member */
@@ -1251,7 +1074,7 @@ export interface components {
          * @enum {string}
          */
         InviteRoleEnum: "admin" | "member" | "viewer";
-        LoginInputRequest: {
+        LoginInput: {
             email: string;
             password: string;
         };
@@ -1274,7 +1097,7 @@ export interface components {
             readonly current: boolean;
         };
         /** @description `?household=<id>`: narrows a list to one household (a household you are not in gives an empty list). */
-        MarkAllReadInputRequest: {
+        MarkAllReadInput: {
             /** Format: int64 */
             household?: number;
         };
@@ -1328,7 +1151,7 @@ export interface components {
             recovery_codes_remaining: number;
         };
         /** @description Exactly one of a TOTP code or a recovery code. */
-        MfaVerifyInputRequest: {
+        MfaVerifyInput: {
             code?: string;
             recovery_code?: string;
             mfa_token: string;
@@ -1354,9 +1177,7 @@ export interface components {
          * @enum {string}
          */
         NotificationKindEnum: "bill_reminder" | "goal_milestone" | "report_ready";
-        /** @enum {unknown} */
-        NullEnum: null;
-        OtpRequestInputRequest: {
+        OtpRequestInput: {
             /** Format: email */
             email: string;
         };
@@ -1364,7 +1185,7 @@ export interface components {
             message: string;
             expires_in: number;
         };
-        OtpVerifyInputRequest: {
+        OtpVerifyInput: {
             /** Format: email */
             email: string;
             code: string;
@@ -1442,7 +1263,7 @@ export interface components {
             results: components["schemas"]["Report"][];
         };
         /** @description new_password + new_password_confirm, checked against every password rule (all failures listed). */
-        PasswordChangeInputRequest: {
+        PasswordChangeInput: {
             new_password: string;
             new_password_confirm: string;
             current_password: string;
@@ -1451,11 +1272,8 @@ export interface components {
             message: string;
             sessions_revoked: number;
         };
-        PasswordInputRequest: {
-            password: string;
-        };
         /** @description Either `token` (from the link) or `email` + `code` (from the same email), plus the new password. */
-        PasswordResetConfirmInputRequest: {
+        PasswordResetConfirmInput: {
             new_password: string;
             new_password_confirm: string;
             token?: string;
@@ -1463,7 +1281,7 @@ export interface components {
             /** @description The 6-digit code from the email. */
             code?: string;
         };
-        PasswordResetInputRequest: {
+        PasswordResetInput: {
             /** Format: email */
             email: string;
         };
@@ -1508,7 +1326,7 @@ export interface components {
             email?: boolean;
             in_app?: boolean;
         };
-        PatchedRoleInputRequest: {
+        PatchedRoleInput: {
             role?: components["schemas"]["HouseholdRoleEnum"];
         };
         Preference: {
@@ -1516,39 +1334,6 @@ export interface components {
             email: boolean;
             in_app: boolean;
         };
-        Reauthenticated: {
-            /**
-             * Format: date-time
-             * @description Until when this session may make sensitive changes.
-             */
-            reauthenticated_until: string;
-            /** @description Seconds from now until then. */
-            expires_in: number;
-        };
-        ReauthenticationCodeSent: {
-            message: string;
-            /** @description Seconds the emailed code stays valid. */
-            expires_in: number;
-        };
-        /**
-         * @description * `password` - password
-         *     * `email_code` - email_code
-         *     * `totp` - totp
-         *     * `recovery_code` - recovery_code
-         * @enum {string}
-         */
-        ReauthenticationMethodEnum: "password" | "email_code" | "totp" | "recovery_code";
-        ReauthenticationRequired: {
-            error: string;
-            code: components["schemas"]["ReauthenticationRequiredCodeEnum"];
-            /** @description How this account can reauthenticate: password → POST auth/reauthenticate/password/, email_code → POST auth/reauthenticate/email-code/request/ then …/email-code/, totp and recovery_code → POST auth/reauthenticate/mfa/. */
-            methods: components["schemas"]["ReauthenticationMethodEnum"][];
-        };
-        /**
-         * @description * `reauthentication_required` - reauthentication_required
-         * @enum {string}
-         */
-        ReauthenticationRequiredCodeEnum: "reauthentication_required";
         /**
          * @description * `none` - One-off
          *     * `weekly` - Weekly
@@ -1557,13 +1342,13 @@ export interface components {
          * @enum {string}
          */
         RecurrenceEnum: "none" | "weekly" | "monthly" | "yearly";
-        RefreshInputRequest: {
+        RefreshInput: {
             refresh: string;
         };
-        RegisterInputRequest: {
+        RegisterInput: {
             /**
              * Format: email
-             * @description Trimmed and lower-cased before use. Special-use domains (.invalid, .test, .localhost, .example, …) are refused.
+             * @description Trimmed and lower-cased before use.
              */
             email: string;
             /** @description At least 8 characters, with an upper-case letter, a lower-case letter and a digit. */
@@ -1609,7 +1394,7 @@ export interface components {
          * @enum {string}
          */
         ReportKindEnum: "summary" | "bills" | "goals";
-        ReportRequestRequest: {
+        ReportRequest: {
             /** Format: int64 */
             household: number;
             /** @default summary */
@@ -1627,7 +1412,7 @@ export interface components {
          * @enum {string}
          */
         ReportStatusEnum: "pending" | "running" | "succeeded" | "failed";
-        ResendInputRequest: {
+        ResendInput: {
             /** Format: email */
             email: string;
         };
@@ -1664,9 +1449,6 @@ export interface components {
          * @enum {string}
          */
         UserRoleEnum: "member" | "admin";
-        ValidationError: {
-            field_name?: string[];
-        };
         VerifiedUser: {
             /** Format: email */
             email: string;
@@ -1676,7 +1458,7 @@ export interface components {
          * @description Either `token` (from the link) or `email` + `code` (from the same email). Shapes are checked by the
          *     service, so every refusal answers {error, code}.
          */
-        VerifyEmailInputRequest: {
+        VerifyEmailInput: {
             token?: string;
             email?: string;
             /** @description The 6-digit code from the email. */
@@ -1687,12 +1469,20 @@ export interface components {
             /** @description Absent when the email was already verified. */
             user?: components["schemas"]["VerifiedUser"];
         };
-        /**
-         * @description * `new_address` - the new address
-         *     * `old_address` - the current address
-         * @enum {string}
-         */
-        WaitingForEnum: "new_address" | "old_address";
+        /** @description RFC 9457 problem details, answered instead when the request says `Accept: application/problem+json`. */
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            errors?: {
+                /** @description JSON pointer into the body, e.g. #/email. */
+                pointer: string;
+                code: string;
+                detail: string;
+            }[];
+        };
     };
     responses: never;
     parameters: never;
@@ -1702,7 +1492,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    v1_auth_email_change_create: {
+    authEmailChange: {
         parameters: {
             query?: never;
             header?: never;
@@ -1711,107 +1501,179 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EmailChangeInputRequest"];
+                /**
+                 * @example {
+                 *       "new_email": "ann@example.com",
+                 *       "current_password": "Correct-Horse-9"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EmailChangeInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done.",
+                     *       "expires_in": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["EmailChangeOutput"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.; `wrong_password`: The current password is wrong.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        new_email?: string[];
+                        current_password?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error" | "wrong_password";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReauthenticationRequired"];
-                };
-            };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    v1_auth_email_change_cancel_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EmailChangeCancelInputRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EmailChangeCancelOutput"];
-                };
-            };
-            /** @description `code`: invalid_token (unknown or already used link), expired. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description `code: email_change_applied`: both addresses confirmed already; nothing was done. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `email_taken`: The new address belongs to another account by now.
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "email_taken";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_email_change_confirm_create: {
+    authEmailChangeConfirm: {
         parameters: {
             query?: never;
             header?: never;
@@ -1820,66 +1682,179 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["EmailChangeConfirmInputRequest"];
+                /**
+                 * @example {
+                 *       "token": "string",
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EmailChangeConfirmInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done.",
+                     *       "email": "ann@example.com"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EmailChangeConfirmOutput"];
                 };
             };
-            /** @description Field errors (`non_field_errors`), or a refusal with `code`: invalid_token (unknown, used or replaced link), invalid_code (wrong, or past its 5 tries), expired, email_change_void (the change was voided by a password change or reset, a session revocation, MFA turned on or off, or a cancel: ask again). */
+            /**
+             * @description Field errors (`non_field_errors`), or a refusal with `code`: invalid_token, invalid_code (wrong, or past its 5 tries), expired.
+             *
+             *     Codes: `expired`: The link or code has expired: ask for a new email.; `invalid_code`: Unknown address or wrong code.; `invalid_token`: The link's token is unknown, used or replaced.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.; `too_many_attempts`: Too many wrong codes: ask for a new email (the link still works).
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        token?: string[];
+                        code?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "expired" | "invalid_code" | "invalid_token" | "parse_error" | "too_many_attempts";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `code: email_change_other_session`: a code must come from the live session that asked. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `email_taken`: The new address belongs to another account by now.
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "email_taken";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_login_create: {
+    authLogin: {
         parameters: {
             query?: never;
             header?: never;
@@ -1888,48 +1863,163 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LoginInputRequest"];
+                /**
+                 * @example {
+                 *       "email": "ann@example.com",
+                 *       "password": "Correct-Horse-9"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LoginInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "string",
+                     *       "refresh": "string",
+                     *       "user": {
+                     *         "id": 1,
+                     *         "email": "ann@example.com",
+                     *         "first_name": "Ann",
+                     *         "last_name": "Lee",
+                     *         "role": "member"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        email?: string[];
+                        password?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `invalid_credentials`: Wrong email or password (or the account is not active yet).
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "invalid_credentials";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_logout_create: {
+    authLogout: {
         parameters: {
             query?: never;
             header?: never;
@@ -1938,39 +2028,153 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RefreshInputRequest"];
+                /**
+                 * @example {
+                 *       "refresh": "string"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RefreshInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done."
+                     *     }
+                     */
                     "application/json": components["schemas"]["Message"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        refresh?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `token_not_valid`: The refresh token is invalid, expired, rotated out or its session was revoked.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "token_not_valid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_me_retrieve: {
+    authMeRetrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -1981,24 +2185,76 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "email": "ann@example.com",
+                     *       "first_name": "Ann",
+                     *       "last_name": "Lee",
+                     *       "role": "member",
+                     *       "email_verified": true,
+                     *       "created_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_me_destroy: {
+    authMeDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -2007,65 +2263,172 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["AccountDeleteInputRequest"];
+                /**
+                 * @example {
+                 *       "password": "Correct-Horse-9",
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountDeleteInput"];
             };
         };
         responses: {
             /** @description No response body */
             204: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `invalid_mfa_code`: The TOTP or recovery code is wrong.; `mfa_not_enabled`: MFA is not on.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.; `wrong_password`: The current password is wrong.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        password?: string[];
+                        code?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "invalid_mfa_code" | "mfa_not_enabled" | "parse_error" | "wrong_password";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReauthenticationRequired"];
-                };
-            };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `last_owner`: You are the last owner of a household that others belong to (`households` lists them).
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "last_owner";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_me_partial_update: {
+    authMeUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -2074,39 +2437,161 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "first_name": "Ann",
+                 *       "last_name": "Lee"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PatchedMeUpdateRequest"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "email": "ann@example.com",
+                     *       "first_name": "Ann",
+                     *       "last_name": "Lee",
+                     *       "role": "member",
+                     *       "email_verified": true,
+                     *       "created_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        first_name?: string[];
+                        last_name?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_mfa_retrieve: {
+    authMfaRetrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -2117,79 +2602,71 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "enabled": true,
+                     *       "recovery_codes_remaining": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["MfaStatus"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-        };
-    };
-    v1_auth_mfa_recovery_codes_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MfaRecoveryCodes"];
-                };
-            };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReauthenticationRequired"];
-                };
-            };
-            /** @description Conflicts with the current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited; see the Retry-After header. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_mfa_totp_create: {
+    authMfaTotp: {
         parameters: {
             query?: never;
             header?: never;
@@ -2200,51 +2677,94 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "secret": "string",
+                     *       "otpauth_uri": "string"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MfaEnrolment"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReauthenticationRequired"];
-                };
-            };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `mfa_enabled`: MFA is already on.
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "mfa_enabled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_mfa_totp_confirm_create: {
+    authMfaTotpConfirm: {
         parameters: {
             query?: never;
             header?: never;
@@ -2253,66 +2773,178 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TotpCodeRequest"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "recovery_codes": [
+                     *         "string"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MfaRecoveryCodes"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `invalid_mfa_code`: The TOTP or recovery code is wrong.; `mfa_not_enrolling`: Start enrolment (POST auth/mfa/totp/) first.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        code?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "invalid_mfa_code" | "mfa_not_enrolling" | "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReauthenticationRequired"];
-                };
-            };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `mfa_enabled`: MFA is already on.
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "mfa_enabled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_mfa_totp_disable_create: {
+    authMfaTotpDisable: {
         parameters: {
             query?: never;
             header?: never;
@@ -2321,57 +2953,178 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "123456",
+                 *       "recovery_code": "string"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SecondFactorRequest"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done."
+                     *     }
+                     */
                     "application/json": components["schemas"]["MfaMessage"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `invalid_mfa_code`: The TOTP or recovery code is wrong.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        code?: string[];
+                        recovery_code?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "invalid_mfa_code" | "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `mfa_not_enabled`: MFA is not on.
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "mfa_not_enabled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_mfa_verify_create: {
+    authMfaVerify: {
         parameters: {
             query?: never;
             header?: never;
@@ -2380,48 +3133,165 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MfaVerifyInputRequest"];
+                /**
+                 * @example {
+                 *       "code": "123456",
+                 *       "recovery_code": "string",
+                 *       "mfa_token": "string"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MfaVerifyInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "string",
+                     *       "refresh": "string",
+                     *       "user": {
+                     *         "id": 1,
+                     *         "email": "ann@example.com",
+                     *         "first_name": "Ann",
+                     *         "last_name": "Lee",
+                     *         "role": "member"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["LoginOutput"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `invalid_mfa_code`: The TOTP or recovery code is wrong.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        code?: string[];
+                        recovery_code?: string[];
+                        mfa_token?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "invalid_mfa_code" | "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `mfa_token_invalid`: The MFA challenge is unknown, used up or expired: log in again.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "mfa_token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_otp_request_create: {
+    authOtpRequest: {
         parameters: {
             query?: never;
             header?: never;
@@ -2430,39 +3300,131 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["OtpRequestInputRequest"];
+                /**
+                 * @example {
+                 *       "email": "ann@example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OtpRequestInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done.",
+                     *       "expires_in": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["OtpRequestOutput"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        email?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_otp_verify_create: {
+    authOtpVerify: {
         parameters: {
             query?: never;
             header?: never;
@@ -2471,39 +3433,140 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["OtpVerifyInputRequest"];
+                /**
+                 * @example {
+                 *       "email": "ann@example.com",
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OtpVerifyInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "string",
+                     *       "refresh": "string",
+                     *       "user": {
+                     *         "id": 1,
+                     *         "email": "ann@example.com",
+                     *         "first_name": "Ann",
+                     *         "last_name": "Lee",
+                     *         "role": "member"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `invalid_otp`: Wrong or unknown email code.; `otp_expired`: The email code has expired: ask for a new one.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        email?: string[];
+                        code?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "invalid_otp" | "otp_expired" | "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_password_change_create: {
+    authPasswordChange: {
         parameters: {
             query?: never;
             header?: never;
@@ -2512,48 +3575,158 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasswordChangeInputRequest"];
+                /**
+                 * @example {
+                 *       "new_password": "Battery-Staple-7",
+                 *       "new_password_confirm": "Battery-Staple-7",
+                 *       "current_password": "Correct-Horse-9"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordChangeInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done.",
+                     *       "sessions_revoked": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["PasswordChangedResponse"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.; `wrong_password`: The current password is wrong.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        new_password?: string[];
+                        new_password_confirm?: string[];
+                        current_password?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error" | "wrong_password";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_password_reset_create: {
+    authPasswordReset: {
         parameters: {
             query?: never;
             header?: never;
@@ -2562,39 +3735,131 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasswordResetInputRequest"];
+                /**
+                 * @example {
+                 *       "email": "ann@example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordResetInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done.",
+                     *       "expires_in": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["PasswordResetOutput"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        email?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_password_reset_confirm_create: {
+    authPasswordResetConfirm: {
         parameters: {
             query?: never;
             header?: never;
@@ -2603,39 +3868,129 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasswordResetConfirmInputRequest"];
+                "application/json": components["schemas"]["PasswordResetConfirmInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done."
+                     *     }
+                     */
                     "application/json": components["schemas"]["Message"];
                 };
             };
-            /** @description Field errors (`new_password`: every failing rule, `new_password_confirm`, `non_field_errors`), or a refusal with `code`: invalid_token (unknown, used or replaced link), invalid_code (unknown address, wrong code, or a code past its 5 tries: all answered alike), expired. */
+            /**
+             * @description Field errors (`new_password`: every failing rule, `new_password_confirm`, `non_field_errors`), or a refusal with `code`: invalid_token (unknown, used or replaced link), invalid_code (unknown address, wrong code, or a code past its 5 tries: all answered alike), expired.
+             *
+             *     Codes: `expired`: The link or code has expired: ask for a new email.; `invalid_code`: Unknown address or wrong code.; `invalid_token`: The link's token is unknown, used or replaced.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.; `too_many_attempts`: Too many wrong codes: ask for a new email (the link still works).
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        new_password?: string[];
+                        new_password_confirm?: string[];
+                        token?: string[];
+                        email?: string[];
+                        code?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "expired" | "invalid_code" | "invalid_token" | "parse_error" | "too_many_attempts";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_reauthenticate_email_code_create: {
+    authRegister: {
         parameters: {
             query?: never;
             header?: never;
@@ -2644,226 +3999,140 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EmailCodeInputRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Reauthenticated"];
-                };
-            };
-            /** @description Validation failed: messages per field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationError"];
-                };
-            };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    v1_auth_reauthenticate_email_code_request_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReauthenticationCodeSent"];
-                };
-            };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    v1_auth_reauthenticate_mfa_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["SecondFactorRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Reauthenticated"];
-                };
-            };
-            /** @description Validation failed: messages per field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationError"];
-                };
-            };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    v1_auth_reauthenticate_password_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PasswordInputRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Reauthenticated"];
-                };
-            };
-            /** @description Validation failed: messages per field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationError"];
-                };
-            };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    v1_auth_register_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RegisterInputRequest"];
+                /**
+                 * @example {
+                 *       "email": "ann@example.com",
+                 *       "password": "Correct-Horse-9",
+                 *       "password_confirm": "Correct-Horse-9",
+                 *       "first_name": "Ann",
+                 *       "last_name": "Lee"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RegisterInput"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done.",
+                     *       "email": "ann@example.com",
+                     *       "user_id": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["RegisterOutput"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        email?: string[];
+                        password?: string[];
+                        password_confirm?: string[];
+                        first_name?: string[];
+                        last_name?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_resend_verification_create: {
+    authResendVerification: {
         parameters: {
             query?: never;
             header?: never;
@@ -2872,39 +4141,130 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ResendInputRequest"];
+                /**
+                 * @example {
+                 *       "email": "ann@example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResendInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done."
+                     *     }
+                     */
                     "application/json": components["schemas"]["MessageOutput"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        email?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_sessions_list: {
+    authSessionsList: {
         parameters: {
             query?: never;
             header?: never;
@@ -2915,24 +4275,53 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "created_at": "2026-12-01T09:00:00Z",
+                     *         "last_used_at": "2026-12-01T09:00:00Z",
+                     *         "ip_address": "string",
+                     *         "user_agent": "string",
+                     *         "method": "string",
+                     *         "current": true
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["LoginSession"][];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_sessions_destroy: {
+    authSessionsDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -2946,31 +4335,61 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_sessions_revoke_others_create: {
+    authSessionsRevokeOthers: {
         parameters: {
             query?: never;
             header?: never;
@@ -2981,33 +4400,45 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "revoked": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["SessionsRevokedResponse"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReauthenticationRequired"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_token_refresh_create: {
+    authTokenRefresh: {
         parameters: {
             query?: never;
             header?: never;
@@ -3016,48 +4447,154 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RefreshInputRequest"];
+                /**
+                 * @example {
+                 *       "refresh": "string"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RefreshInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "string",
+                     *       "refresh": "string"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        refresh?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `token_not_valid`: The refresh token is invalid, expired, rotated out or its session was revoked.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "token_not_valid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_verify_email_retrieve: {
+    authVerifyEmailRetrieve: {
         parameters: {
             query: {
                 /** @description The token from the link. */
@@ -3071,33 +4608,74 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done.",
+                     *       "user": {
+                     *         "email": "ann@example.com",
+                     *         "is_active": true
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerifyEmailOutput"];
                 };
             };
-            /** @description Refused, with `code`: token_required, invalid_token, invalid_code, expired, replaced, too_many_attempts. Never a field error. */
+            /**
+             * @description Refused, with `code`: token_required, invalid_token, invalid_code, expired, replaced, too_many_attempts. Never a field error.
+             *
+             *     Codes: `expired`: The link or code has expired: ask for a new email.; `invalid_token`: The link's token is unknown, used or replaced.; `replaced`: A newer email replaced this link: use the most recent one.; `token_required`: Send the link's token.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "expired" | "invalid_token" | "replaced" | "token_required";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_auth_verify_email_create: {
+    authVerifyEmail: {
         parameters: {
             query?: never;
             header?: never;
@@ -3106,39 +4684,126 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["VerifyEmailInputRequest"];
+                "application/json": components["schemas"]["VerifyEmailInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Done.",
+                     *       "user": {
+                     *         "email": "ann@example.com",
+                     *         "is_active": true
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerifyEmailOutput"];
                 };
             };
-            /** @description Refused, with `code`: token_required, invalid_token, invalid_code, expired, replaced, too_many_attempts. Never a field error. */
+            /**
+             * @description Refused, with `code`: token_required, invalid_token, invalid_code, expired, replaced, too_many_attempts. Never a field error.
+             *
+             *     Codes: `expired`: The link or code has expired: ask for a new email.; `invalid_code`: Unknown address or wrong code.; `invalid_token`: The link's token is unknown, used or replaced.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.; `replaced`: A newer email replaced this link: use the most recent one.; `token_required`: Send the link's token.; `too_many_attempts`: Too many wrong codes: ask for a new email (the link still works).
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "expired" | "invalid_code" | "invalid_token" | "parse_error" | "replaced" | "token_required" | "too_many_attempts";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_bills_list: {
+    billsList: {
         parameters: {
             query?: {
                 due_from?: string;
@@ -3165,33 +4830,102 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "next": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "previous": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "results": [
+                     *         {
+                     *           "id": 1,
+                     *           "household": 1,
+                     *           "name": "Rent",
+                     *           "amount": "12.50",
+                     *           "currency": "EUR",
+                     *           "due_date": "2026-12-01",
+                     *           "recurrence": "none",
+                     *           "reminder_days_before": 1,
+                     *           "is_paid": true,
+                     *           "paid_at": "2026-12-01T09:00:00Z",
+                     *           "payee": "string",
+                     *           "notes": "string",
+                     *           "created_at": "2026-12-01T09:00:00Z",
+                     *           "updated_at": "2026-12-01T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PaginatedBillList"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /** @description Field errors, or an error with one of these codes. */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        [key: string]: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_bills_create: {
+    billsCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -3200,48 +4934,180 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["BillInputRequest"];
+                /**
+                 * @example {
+                 *       "household": 1,
+                 *       "name": "Rent",
+                 *       "amount": "12.50",
+                 *       "currency": "EUR",
+                 *       "due_date": "2026-12-01",
+                 *       "recurrence": "none",
+                 *       "reminder_days_before": 1,
+                 *       "payee": "string",
+                 *       "notes": "string"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BillInput"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "household": 1,
+                     *       "name": "Rent",
+                     *       "amount": "12.50",
+                     *       "currency": "EUR",
+                     *       "due_date": "2026-12-01",
+                     *       "recurrence": "none",
+                     *       "reminder_days_before": 1,
+                     *       "is_paid": true,
+                     *       "paid_at": "2026-12-01T09:00:00Z",
+                     *       "payee": "string",
+                     *       "notes": "string",
+                     *       "created_at": "2026-12-01T09:00:00Z",
+                     *       "updated_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Bill"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        household?: string[];
+                        name?: string[];
+                        amount?: string[];
+                        currency?: string[];
+                        due_date?: string[];
+                        recurrence?: string[];
+                        reminder_days_before?: string[];
+                        payee?: string[];
+                        notes?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `read_only`: Your role in this household is read-only.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "read_only";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_bills_retrieve: {
+    billsRetrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -3254,33 +5120,81 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "household": 1,
+                     *       "name": "Rent",
+                     *       "amount": "12.50",
+                     *       "currency": "EUR",
+                     *       "due_date": "2026-12-01",
+                     *       "recurrence": "none",
+                     *       "reminder_days_before": 1,
+                     *       "is_paid": true,
+                     *       "paid_at": "2026-12-01T09:00:00Z",
+                     *       "payee": "string",
+                     *       "notes": "string",
+                     *       "created_at": "2026-12-01T09:00:00Z",
+                     *       "updated_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Bill"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_bills_destroy: {
+    billsDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -3294,40 +5208,84 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `read_only`: Your role in this household is read-only.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "read_only";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_bills_partial_update: {
+    billsUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -3338,66 +5296,224 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Rent",
+                 *       "amount": "12.50",
+                 *       "currency": "EUR",
+                 *       "due_date": "2026-12-01",
+                 *       "recurrence": "none",
+                 *       "reminder_days_before": 1,
+                 *       "payee": "string",
+                 *       "notes": "string"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PatchedBillUpdateRequest"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "household": 1,
+                     *       "name": "Rent",
+                     *       "amount": "12.50",
+                     *       "currency": "EUR",
+                     *       "due_date": "2026-12-01",
+                     *       "recurrence": "none",
+                     *       "reminder_days_before": 1,
+                     *       "is_paid": true,
+                     *       "paid_at": "2026-12-01T09:00:00Z",
+                     *       "payee": "string",
+                     *       "notes": "string",
+                     *       "created_at": "2026-12-01T09:00:00Z",
+                     *       "updated_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Bill"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        name?: string[];
+                        amount?: string[];
+                        currency?: string[];
+                        due_date?: string[];
+                        recurrence?: string[];
+                        reminder_days_before?: string[];
+                        payee?: string[];
+                        notes?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `read_only`: Your role in this household is read-only.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "read_only";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `bill_paid`: A paid bill cannot be changed.
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "bill_paid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_bills_pay_create: {
+    billsPay: {
         parameters: {
             query?: never;
             header?: never;
@@ -3408,66 +5524,229 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["BillPayInputRequest"];
+                /**
+                 * @example {
+                 *       "amount": "12.50",
+                 *       "paid_on": "2026-12-01",
+                 *       "due_date": "2026-12-01",
+                 *       "note": "string"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BillPayInput"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "bill": {
+                     *         "id": 1,
+                     *         "household": 1,
+                     *         "name": "Rent",
+                     *         "amount": "12.50",
+                     *         "currency": "EUR",
+                     *         "due_date": "2026-12-01",
+                     *         "recurrence": "none",
+                     *         "reminder_days_before": 1,
+                     *         "is_paid": true,
+                     *         "paid_at": "2026-12-01T09:00:00Z",
+                     *         "payee": "string",
+                     *         "notes": "string",
+                     *         "created_at": "2026-12-01T09:00:00Z",
+                     *         "updated_at": "2026-12-01T09:00:00Z"
+                     *       },
+                     *       "payment": {
+                     *         "id": 1,
+                     *         "bill": 1,
+                     *         "household": 1,
+                     *         "amount": "12.50",
+                     *         "currency": "EUR",
+                     *         "due_date": "2026-12-01",
+                     *         "paid_on": "2026-12-01",
+                     *         "paid_by": "ann@example.com",
+                     *         "note": "string"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["BillPayResult"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        amount?: string[];
+                        paid_on?: string[];
+                        due_date?: string[];
+                        note?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `read_only`: Your role in this household is read-only.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "read_only";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `already_paid`: This occurrence is already paid.; `occurrence_mismatch`: The due date is not the bill's current occurrence.
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "already_paid" | "occurrence_mismatch";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_bills_payments_list: {
+    billsPaymentsList: {
         parameters: {
             query?: {
                 /** @description Page number (from 1). */
@@ -3485,33 +5764,83 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "next": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "previous": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "results": [
+                     *         {
+                     *           "id": 1,
+                     *           "bill": 1,
+                     *           "household": 1,
+                     *           "amount": "12.50",
+                     *           "currency": "EUR",
+                     *           "due_date": "2026-12-01",
+                     *           "paid_on": "2026-12-01",
+                     *           "paid_by": "ann@example.com",
+                     *           "note": "string"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PaginatedBillPaymentList"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_goals_list: {
+    goalsList: {
         parameters: {
             query?: {
                 achieved?: boolean | null;
@@ -3529,33 +5858,103 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "next": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "previous": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "results": [
+                     *         {
+                     *           "id": 1,
+                     *           "household": 1,
+                     *           "name": "Rent",
+                     *           "target_amount": "12.50",
+                     *           "current_amount": "12.50",
+                     *           "currency": "EUR",
+                     *           "progress_percent": "12.50",
+                     *           "milestones_reached": [
+                     *             1
+                     *           ],
+                     *           "deadline": "2026-12-01",
+                     *           "owner": 1,
+                     *           "notes": "string",
+                     *           "created_at": "2026-12-01T09:00:00Z",
+                     *           "updated_at": "2026-12-01T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PaginatedGoalList"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /** @description Field errors, or an error with one of these codes. */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        [key: string]: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_goals_create: {
+    goalsCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -3564,48 +5963,177 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GoalInputRequest"];
+                /**
+                 * @example {
+                 *       "household": 1,
+                 *       "name": "Rent",
+                 *       "target_amount": "12.50",
+                 *       "currency": "EUR",
+                 *       "deadline": "2026-12-01",
+                 *       "owner": 1,
+                 *       "notes": "string"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GoalInput"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "household": 1,
+                     *       "name": "Rent",
+                     *       "target_amount": "12.50",
+                     *       "current_amount": "12.50",
+                     *       "currency": "EUR",
+                     *       "progress_percent": "12.50",
+                     *       "milestones_reached": [
+                     *         1
+                     *       ],
+                     *       "deadline": "2026-12-01",
+                     *       "owner": 1,
+                     *       "notes": "string",
+                     *       "created_at": "2026-12-01T09:00:00Z",
+                     *       "updated_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Goal"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        household?: string[];
+                        name?: string[];
+                        target_amount?: string[];
+                        currency?: string[];
+                        deadline?: string[];
+                        owner?: string[];
+                        notes?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `read_only`: Your role in this household is read-only.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "read_only";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_goals_retrieve: {
+    goalsRetrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -3618,33 +6146,82 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "household": 1,
+                     *       "name": "Rent",
+                     *       "target_amount": "12.50",
+                     *       "current_amount": "12.50",
+                     *       "currency": "EUR",
+                     *       "progress_percent": "12.50",
+                     *       "milestones_reached": [
+                     *         1
+                     *       ],
+                     *       "deadline": "2026-12-01",
+                     *       "owner": 1,
+                     *       "notes": "string",
+                     *       "created_at": "2026-12-01T09:00:00Z",
+                     *       "updated_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Goal"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_goals_destroy: {
+    goalsDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -3658,40 +6235,84 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `read_only`: Your role in this household is read-only.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "read_only";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_goals_partial_update: {
+    goalsUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -3702,57 +6323,196 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Rent",
+                 *       "target_amount": "12.50",
+                 *       "deadline": "2026-12-01",
+                 *       "owner": 1,
+                 *       "notes": "string"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PatchedGoalUpdateRequest"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "household": 1,
+                     *       "name": "Rent",
+                     *       "target_amount": "12.50",
+                     *       "current_amount": "12.50",
+                     *       "currency": "EUR",
+                     *       "progress_percent": "12.50",
+                     *       "milestones_reached": [
+                     *         1
+                     *       ],
+                     *       "deadline": "2026-12-01",
+                     *       "owner": 1,
+                     *       "notes": "string",
+                     *       "created_at": "2026-12-01T09:00:00Z",
+                     *       "updated_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Goal"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        name?: string[];
+                        target_amount?: string[];
+                        deadline?: string[];
+                        owner?: string[];
+                        notes?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `read_only`: Your role in this household is read-only.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "read_only";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_goals_contributions_list: {
+    goalsContributionsList: {
         parameters: {
             query?: {
                 /** @description Page number (from 1). */
@@ -3770,33 +6530,82 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "next": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "previous": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "results": [
+                     *         {
+                     *           "id": 1,
+                     *           "goal": 1,
+                     *           "household": 1,
+                     *           "amount": "12.50",
+                     *           "contributed_on": "2026-12-01",
+                     *           "user": "ann@example.com",
+                     *           "note": "string",
+                     *           "created_at": "2026-12-01T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PaginatedContributionList"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_goals_contributions_create: {
+    goalsContributionsCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -3807,66 +6616,227 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ContributionInputRequest"];
+                /**
+                 * @example {
+                 *       "amount": "12.50",
+                 *       "contributed_on": "2026-12-01",
+                 *       "note": "string"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ContributionInput"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "goal": {
+                     *         "id": 1,
+                     *         "household": 1,
+                     *         "name": "Rent",
+                     *         "target_amount": "12.50",
+                     *         "current_amount": "12.50",
+                     *         "currency": "EUR",
+                     *         "progress_percent": "12.50",
+                     *         "milestones_reached": [
+                     *           1
+                     *         ],
+                     *         "deadline": "2026-12-01",
+                     *         "owner": 1,
+                     *         "notes": "string",
+                     *         "created_at": "2026-12-01T09:00:00Z",
+                     *         "updated_at": "2026-12-01T09:00:00Z"
+                     *       },
+                     *       "contribution": {
+                     *         "id": 1,
+                     *         "goal": 1,
+                     *         "household": 1,
+                     *         "amount": "12.50",
+                     *         "contributed_on": "2026-12-01",
+                     *         "user": "ann@example.com",
+                     *         "note": "string",
+                     *         "created_at": "2026-12-01T09:00:00Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ContributionResult"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        amount?: string[];
+                        contributed_on?: string[];
+                        note?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `read_only`: Your role in this household is read-only.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "read_only";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_list: {
+    householdsList: {
         parameters: {
             query?: {
                 /** @description Page number (from 1). */
@@ -3882,24 +6852,80 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "next": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "previous": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "results": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "Rent",
+                     *           "time_zone": "Europe/Berlin",
+                     *           "currency": "EUR",
+                     *           "role": "owner",
+                     *           "created_at": "2026-12-01T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PaginatedHouseholdList"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_create: {
+    householdsCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -3908,39 +6934,137 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["HouseholdInputRequest"];
+                /**
+                 * @example {
+                 *       "name": "Rent",
+                 *       "time_zone": "Europe/Berlin",
+                 *       "currency": "EUR"
+                 *     }
+                 */
+                "application/json": components["schemas"]["HouseholdInput"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "Rent",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "currency": "EUR",
+                     *       "role": "owner",
+                     *       "created_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Household"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        name?: string[];
+                        time_zone?: string[];
+                        currency?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_retrieve: {
+    householdsRetrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -3953,33 +7077,73 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "Rent",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "currency": "EUR",
+                     *       "role": "owner",
+                     *       "created_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Household"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_destroy: {
+    householdsDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -3993,40 +7157,84 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_owner`: Only an owner of the household may do this.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_owner";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_partial_update: {
+    householdsUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -4037,57 +7245,183 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Rent",
+                 *       "time_zone": "Europe/Berlin",
+                 *       "currency": "EUR"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PatchedHouseholdUpdateRequest"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "Rent",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "currency": "EUR",
+                     *       "role": "owner",
+                     *       "created_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Household"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        name?: string[];
+                        time_zone?: string[];
+                        currency?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_manager`: Only an owner or admin of the household may do this.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_manager";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_invites_list: {
+    householdsInvitesList: {
         parameters: {
             query?: {
                 /** @description Page number (from 1). */
@@ -4105,42 +7439,128 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "next": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "previous": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "results": [
+                     *         {
+                     *           "id": 1,
+                     *           "email": "ann@example.com",
+                     *           "role": "owner",
+                     *           "invited_by": "ann@example.com",
+                     *           "expires_at": "2026-12-01T09:00:00Z",
+                     *           "created_at": "2026-12-01T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PaginatedInviteList"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_manager`: Only an owner or admin of the household may do this.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_manager";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_invites_create: {
+    householdsInvitesCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -4151,75 +7571,229 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["InviteInputRequest"];
+                /**
+                 * @example {
+                 *       "email": "ann@example.com",
+                 *       "role": "admin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InviteInput"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "email": "ann@example.com",
+                     *       "role": "owner",
+                     *       "invited_by": "ann@example.com",
+                     *       "expires_at": "2026-12-01T09:00:00Z",
+                     *       "created_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Invite"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        email?: string[];
+                        role?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_allowed`: Your role may not assign or remove that role.; `not_manager`: Only an owner or admin of the household may do this.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_allowed" | "not_manager";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `already_member`: That address already belongs to a member.
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "already_member";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_invites_destroy: {
+    householdsInvitesDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -4234,40 +7808,84 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_manager`: Only an owner or admin of the household may do this.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_manager";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_leave_create: {
+    householdsLeave: {
         parameters: {
             query?: never;
             header?: never;
@@ -4281,40 +7899,84 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `last_owner`: You are the last owner of a household that others belong to (`households` lists them).
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "last_owner";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_members_list: {
+    householdsMembersList: {
         parameters: {
             query?: {
                 /** @description Page number (from 1). */
@@ -4332,33 +7994,80 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "next": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "previous": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "results": [
+                     *         {
+                     *           "user_id": 1,
+                     *           "email": "ann@example.com",
+                     *           "first_name": "Ann",
+                     *           "last_name": "Lee",
+                     *           "role": "owner",
+                     *           "joined_at": "2026-12-01T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PaginatedMemberList"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_members_destroy: {
+    householdsMembersDelete: {
         parameters: {
             query?: never;
             header?: never;
@@ -4373,49 +8082,107 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_allowed`: Your role may not assign or remove that role.; `not_manager`: Only an owner or admin of the household may do this.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_allowed" | "not_manager";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `last_owner`: You are the last owner of a household that others belong to (`households` lists them).
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "last_owner";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_households_members_partial_update: {
+    householdsMembersUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -4427,66 +8194,202 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedRoleInputRequest"];
+                /**
+                 * @example {
+                 *       "role": "owner"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PatchedRoleInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user_id": 1,
+                     *       "email": "ann@example.com",
+                     *       "first_name": "Ann",
+                     *       "last_name": "Lee",
+                     *       "role": "owner",
+                     *       "joined_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        role?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_allowed`: Your role may not assign or remove that role.; `not_manager`: Only an owner or admin of the household may do this.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_allowed" | "not_manager";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `last_owner`: You are the last owner of a household that others belong to (`households` lists them).
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "last_owner";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_invites_accept_create: {
+    invitesAccept: {
         parameters: {
             query?: never;
             header?: never;
@@ -4495,84 +8398,250 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "string"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InviteAcceptRequest"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "Rent",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "currency": "EUR",
+                     *       "role": "owner",
+                     *       "created_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Household"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        token?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed (e.g. a read-only role in the household). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `invite_email_mismatch`: The invitation was sent to another address.
+             */
             403: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "invite_email_mismatch";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `invite_not_found`: Unknown invitation token.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "invite_not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `already_member`: That address already belongs to a member.; `invite_used`: The invitation was already used or revoked.
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "already_member" | "invite_used";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No longer available (e.g. an expired invitation). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `invite_expired`: The invitation has expired.
+             */
             410: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "invite_expired";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_notifications_list: {
+    notificationsList: {
         parameters: {
             query?: {
                 household?: number;
@@ -4597,33 +8666,97 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "next": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "previous": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "results": [
+                     *         {
+                     *           "id": 1,
+                     *           "kind": "bill_reminder",
+                     *           "title": "string",
+                     *           "body": "string",
+                     *           "link": "string",
+                     *           "household": 1,
+                     *           "is_read": true,
+                     *           "read_at": "2026-12-01T09:00:00Z",
+                     *           "created_at": "2026-12-01T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PaginatedNotificationList"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /** @description Field errors, or an error with one of these codes. */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        [key: string]: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_notifications_read_create: {
+    notificationsRead: {
         parameters: {
             query?: never;
             header?: never;
@@ -4636,33 +8769,76 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "kind": "bill_reminder",
+                     *       "title": "string",
+                     *       "body": "string",
+                     *       "link": "string",
+                     *       "household": 1,
+                     *       "is_read": true,
+                     *       "read_at": "2026-12-01T09:00:00Z",
+                     *       "created_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Notification"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_notifications_preferences_list: {
+    notificationsPreferencesList: {
         parameters: {
             query?: never;
             header?: never;
@@ -4673,24 +8849,49 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "kind": "bill_reminder",
+                     *         "email": true,
+                     *         "in_app": true
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["Preference"][];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_notifications_preferences_partial_update: {
+    notificationsPreferencesUpdate: {
         parameters: {
             query?: never;
             header?: never;
@@ -4701,48 +8902,155 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "email": true,
+                 *       "in_app": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["PatchedPreferenceUpdateRequest"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "kind": "bill_reminder",
+                     *       "email": true,
+                     *       "in_app": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["Preference"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        email?: string[];
+                        in_app?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_notifications_read_all_create: {
+    notificationsReadAll: {
         parameters: {
             query?: never;
             header?: never;
@@ -4751,39 +9059,128 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["MarkAllReadInputRequest"];
+                /**
+                 * @example {
+                 *       "household": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["MarkAllReadInput"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "updated": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["MarkAllReadResult"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        household?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_reports_list: {
+    reportsList: {
         parameters: {
             query?: {
                 household?: number;
@@ -4807,33 +9204,126 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "count": 1,
+                     *       "next": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "previous": "https://api.kinwise.example/api/v1/bills/?page=2",
+                     *       "results": [
+                     *         {
+                     *           "id": 1,
+                     *           "household": 1,
+                     *           "kind": "summary",
+                     *           "period_start": "2026-12-01",
+                     *           "period_end": "2026-12-01",
+                     *           "status": "pending",
+                     *           "progress": 1,
+                     *           "failure_reason": "string",
+                     *           "row_count": 1,
+                     *           "download_url": "string",
+                     *           "created_at": "2026-12-01T09:00:00Z",
+                     *           "started_at": "2026-12-01T09:00:00Z",
+                     *           "finished_at": "2026-12-01T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PaginatedReportList"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /** @description Field errors, or an error with one of these codes. */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        [key: string]: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_reports_create: {
+    reportsCreate: {
         parameters: {
             query?: never;
             header?: never;
@@ -4842,48 +9332,171 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReportRequestRequest"];
+                /**
+                 * @example {
+                 *       "household": 1,
+                 *       "kind": "summary",
+                 *       "period_start": "2026-12-01",
+                 *       "period_end": "2026-12-01"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReportRequest"];
             };
         };
         responses: {
             202: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "household": 1,
+                     *       "kind": "summary",
+                     *       "period_start": "2026-12-01",
+                     *       "period_end": "2026-12-01",
+                     *       "status": "pending",
+                     *       "progress": 1,
+                     *       "failure_reason": "string",
+                     *       "row_count": 1,
+                     *       "download_url": "string",
+                     *       "created_at": "2026-12-01T09:00:00Z",
+                     *       "started_at": "2026-12-01T09:00:00Z",
+                     *       "finished_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description Validation failed: messages per field. */
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
             400: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": {
+                        household?: string[];
+                        kind?: string[];
+                        period_start?: string[];
+                        period_end?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; see the Retry-After header. */
-            429: {
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_reports_retrieve: {
+    reportsRetrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -4896,33 +9509,80 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "household": 1,
+                     *       "kind": "summary",
+                     *       "period_start": "2026-12-01",
+                     *       "period_end": "2026-12-01",
+                     *       "status": "pending",
+                     *       "progress": 1,
+                     *       "failure_reason": "string",
+                     *       "row_count": 1,
+                     *       "download_url": "string",
+                     *       "created_at": "2026-12-01T09:00:00Z",
+                     *       "started_at": "2026-12-01T09:00:00Z",
+                     *       "finished_at": "2026-12-01T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    v1_reports_download_retrieve: {
+    reportsDownloadRetrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -4936,37 +9596,84 @@ export interface operations {
             /** @description The report as CSV. */
             200: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    /** @description attachment; filename="<report file name>.csv" */
+                    "Content-Disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example string */
                     "text/csv": string;
                 };
             };
-            /** @description Not authenticated or credentials invalid. For a bearer token, `code` is `not_authenticated` (none sent), `bad_authorization_header`, `token_expired` (refresh it), `token_invalid` (malformed, or naming no session), `account_inactive`, or `session_revoked` (its login session was signed out: logout, revocation, password change or reset, refresh-token reuse, account deletion; refreshing is refused too, so sign in again). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
             401: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you). */
+            /**
+             * @description Error.
+             *
+             *     Codes: `not_found`: No such object (or not visible to you), or a page past the last one.
+             */
             404: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /**
+             * @description Error.
+             *
+             *     Codes: `report_not_ready`: The report has not succeeded (yet).
+             */
             409: {
                 headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "report_not_ready";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
