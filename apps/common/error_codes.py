@@ -57,6 +57,8 @@ CATALOG: dict[str, str] = {
     "already_paid": "This occurrence is already paid.",
     "occurrence_mismatch": "The due date is not the bill's current occurrence.",
     "report_not_ready": "The report has not succeeded (yet).",
+    "reauthentication_required": "This session must prove its identity again first (`methods` lists how).",
+    "session_ended": "This login session was revoked or has ended: log in again.",
 }
 
 # Domain codes per operation ("METHOD path" as in /api/schema/), by status. Generic codes are not repeated.
@@ -66,13 +68,27 @@ OPERATION_CODES: dict[str, dict[int, tuple[str, ...]]] = {
     "POST /api/v1/auth/logout/": {401: ("token_not_valid",)},
     "DELETE /api/v1/auth/me/": {
         400: ("invalid_mfa_code", "mfa_not_enabled", "wrong_password"),
+        403: ("reauthentication_required",),
         409: ("last_owner",),
     },
     "POST /api/v1/auth/mfa/verify/": {400: ("invalid_mfa_code",), 401: ("mfa_token_invalid",)},
-    "POST /api/v1/auth/mfa/totp/": {409: ("mfa_enabled",)},
+    "POST /api/v1/auth/mfa/totp/": {403: ("reauthentication_required",), 409: ("mfa_enabled",)},
     "POST /api/v1/auth/mfa/totp/confirm/": {
         400: ("invalid_mfa_code", "mfa_not_enrolling"),
+        403: ("reauthentication_required",),
         409: ("mfa_enabled",),
+    },
+    "POST /api/v1/auth/mfa/recovery-codes/": {403: ("reauthentication_required",), 409: ("mfa_not_enabled",)},
+    "POST /api/v1/auth/sessions/revoke-others/": {403: ("reauthentication_required",)},
+    "POST /api/v1/auth/reauthenticate/password/": {400: ("wrong_password",), 401: ("session_ended",)},
+    "POST /api/v1/auth/reauthenticate/email-code/request/": {401: ("session_ended",)},
+    "POST /api/v1/auth/reauthenticate/email-code/": {
+        400: ("invalid_code", "expired", "too_many_attempts"),
+        401: ("session_ended",),
+    },
+    "POST /api/v1/auth/reauthenticate/mfa/": {
+        400: ("invalid_mfa_code", "mfa_not_enabled"),
+        401: ("session_ended",),
     },
     "POST /api/v1/auth/mfa/totp/disable/": {400: ("invalid_mfa_code",), 409: ("mfa_not_enabled",)},
     "POST /api/v1/auth/otp/verify/": {400: ("invalid_otp", "otp_expired")},
@@ -84,7 +100,11 @@ OPERATION_CODES: dict[str, dict[int, tuple[str, ...]]] = {
     "POST /api/v1/auth/password/reset/confirm/": {
         400: ("invalid_token", "invalid_code", "expired", "too_many_attempts")
     },
-    "POST /api/v1/auth/email/change/": {400: ("wrong_password",), 409: ("email_taken",)},
+    "POST /api/v1/auth/email/change/": {
+        400: ("wrong_password",),
+        403: ("reauthentication_required",),
+        409: ("email_taken",),
+    },
     "POST /api/v1/auth/email/change/confirm/": {
         400: ("invalid_token", "invalid_code", "expired", "too_many_attempts"),
         409: ("email_taken",),
@@ -180,6 +200,11 @@ def error_schema(codes: list[str]) -> dict:
             "error": {"type": "string", "description": "A sentence to show or log."},
             "code": {"type": "string", "enum": codes} if codes else {"type": "string"},
             "retry_after": {"type": "integer", "description": "Seconds to wait (429 only)."},
+            "methods": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "With reauthentication_required: the ways this account can reauthenticate.",
+            },
         },
         "required": ["error", "code"],
     }

@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Change your email: sends a link and a code to the new address; nothing changes until then
-         * @description 400: `current_password` (with code wrong_password), `new_email` (invalid, your current address, or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; then the answer is the usual 200 and nothing is sent).
+         * @description 400: `current_password` (with code wrong_password), `new_email` (invalid, your current address, or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; then the answer is the usual 200 and nothing is sent). 403 reauthentication_required: no `current_password` and no recent reauthentication of this session.
          */
         post: operations["authEmailChange"];
         delete?: never;
@@ -91,7 +91,7 @@ export interface paths {
         post?: never;
         /**
          * Delete your account
-         * @description Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused). The account is deactivated at once, every session is signed out, and personal data is erased or anonymised; households you alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the only owner of a household that other people belong to: make one of them an owner, or delete the household, first.
+         * @description Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused), or neither when this session reauthenticated recently (403 reauthentication_required otherwise). The account is deactivated at once, every session is signed out, and personal data is erased or anonymised; households you alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the only owner of a household that other people belong to: make one of them an owner, or delete the household, first.
          */
         delete: operations["authMeDelete"];
         options?: never;
@@ -111,6 +111,26 @@ export interface paths {
         get: operations["authMfaRetrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/recovery-codes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace every recovery code with 10 new ones, shown only this once
+         * @description The earlier codes stop working. 409 (code mfa_not_enabled) while MFA is off.
+         */
+        post: operations["authMfaRecoveryCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -160,7 +180,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn MFA off with a TOTP code or a recovery code */
+        /**
+         * Turn MFA off with a TOTP code or a recovery code
+         * @description The code in the body is the proof of identity: no reauthentication needed.
+         */
         post: operations["authMfaTotpDisable"];
         delete?: never;
         options?: never;
@@ -273,6 +296,86 @@ export interface paths {
          * @description Signs out every session of the account. The emailed link and code work once.
          */
         post: operations["authPasswordResetConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/reauthenticate/email-code/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reauthenticate this session with the emailed code
+         * @description 400 with code invalid_code (wrong, past its 5 tries, or asked for by another session) or expired. Wrong codes count against the account's daily budget; 429 once it is spent.
+         */
+        post: operations["authReauthenticateEmailCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/reauthenticate/email-code/request/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a 6-digit code that reauthenticates this session
+         * @description The code works only on this session and replaces any earlier one of the account. 429 while the account's code budget is spent.
+         */
+        post: operations["authReauthenticateEmailCodeRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/reauthenticate/mfa/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reauthenticate this session with a TOTP code or a recovery code (MFA on)
+         * @description 400 with code invalid_mfa_code or mfa_not_enabled. The code is spent as at login; wrong TOTP codes count against the account's TOTP budget (429 while paused).
+         */
+        post: operations["authReauthenticateMfa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/reauthenticate/password/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reauthenticate this session with the password
+         * @description 400 with code wrong_password when it is wrong; audited.
+         */
+        post: operations["authReauthenticatePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -825,7 +928,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description The current password, or (for a user with MFA on) a code from the authenticator app. */
+        /**
+         * @description The current password, or (for a user with MFA on) a code from the authenticator app. Both may be left
+         *     out when this session reauthenticated within REAUTHENTICATION_MINUTES (or just signed in).
+         */
         AccountDeleteInput: {
             password?: string;
             /** @description A current TOTP code; only when MFA is on. */
@@ -916,6 +1022,11 @@ export interface components {
             paid_by?: string | null;
             readonly note: string;
         };
+        /**
+         * @description * `reauthentication_required` - reauthentication_required
+         * @enum {string}
+         */
+        CodeEnum: "reauthentication_required";
         Contribution: {
             readonly id: number;
             goal: number;
@@ -960,12 +1071,17 @@ export interface components {
         EmailChangeInput: {
             /** Format: email */
             new_email: string;
-            current_password: string;
+            /** @description Proves it is you. Leave it out only if this session reauthenticated within the last REAUTHENTICATION_MINUTES (or just signed in). */
+            current_password?: string;
         };
         EmailChangeOutput: {
             message: string;
             /** @description Seconds the emailed link and code stay valid. */
             expires_in: number;
+        };
+        EmailCodeInput: {
+            /** @description The 6-digit code from the email. */
+            code: string;
         };
         Error: {
             error: string;
@@ -1132,6 +1248,14 @@ export interface components {
         MessageOutput: {
             message: string;
         };
+        /**
+         * @description * `password` - password
+         *     * `email_code` - email_code
+         *     * `totp` - totp
+         *     * `recovery_code` - recovery_code
+         * @enum {string}
+         */
+        MethodsEnum: "password" | "email_code" | "totp" | "recovery_code";
         MfaChallenge: {
             mfa_required: boolean;
             mfa_token: string;
@@ -1272,6 +1396,9 @@ export interface components {
             message: string;
             sessions_revoked: number;
         };
+        PasswordInput: {
+            password: string;
+        };
         /** @description Either `token` (from the link) or `email` + `code` (from the same email), plus the new password. */
         PasswordResetConfirmInput: {
             new_password: string;
@@ -1333,6 +1460,26 @@ export interface components {
             kind: components["schemas"]["NotificationKindEnum"];
             email: boolean;
             in_app: boolean;
+        };
+        Reauthenticated: {
+            /**
+             * Format: date-time
+             * @description Until when this session may make sensitive changes.
+             */
+            reauthenticated_until: string;
+            /** @description Seconds from now until then. */
+            expires_in: number;
+        };
+        ReauthenticationCodeSent: {
+            message: string;
+            /** @description Seconds the emailed code stays valid. */
+            expires_in: number;
+        };
+        ReauthenticationRequired: {
+            error: string;
+            code: components["schemas"]["CodeEnum"];
+            /** @description How this account can reauthenticate: password → POST auth/reauthenticate/password/, email_code → POST auth/reauthenticate/email-code/request/ then …/email-code/, totp and recovery_code → POST auth/reauthenticate/mfa/. */
+            methods: components["schemas"]["MethodsEnum"][];
         };
         /**
          * @description * `none` - One-off
@@ -1550,6 +1697,8 @@ export interface operations {
                         code: "parse_error" | "wrong_password";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1573,6 +1722,33 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed.
+             *
+             *     Codes: `reauthentication_required`: This session must prove its identity again first (`methods` lists how).
+             */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "reauthentication_required";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1596,6 +1772,8 @@ export interface operations {
                         code: "email_taken";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1619,6 +1797,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1642,6 +1822,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1667,6 +1849,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1731,6 +1915,8 @@ export interface operations {
                         code: "expired" | "invalid_code" | "invalid_token" | "parse_error" | "too_many_attempts";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1754,6 +1940,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1777,6 +1965,8 @@ export interface operations {
                         code: "email_taken";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1800,6 +1990,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1823,6 +2015,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1848,6 +2042,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1919,6 +2115,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1942,6 +2140,8 @@ export interface operations {
                         code: "invalid_credentials";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1965,6 +2165,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1988,6 +2190,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2013,6 +2217,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2074,6 +2280,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2097,6 +2305,8 @@ export interface operations {
                         code: "token_not_valid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2120,6 +2330,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2143,6 +2355,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2168,6 +2382,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2223,6 +2439,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2248,6 +2466,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2305,6 +2525,8 @@ export interface operations {
                         code: "invalid_mfa_code" | "mfa_not_enabled" | "parse_error" | "wrong_password";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2328,6 +2550,33 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed.
+             *
+             *     Codes: `reauthentication_required`: This session must prove its identity again first (`methods` lists how).
+             */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "reauthentication_required";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2351,6 +2600,8 @@ export interface operations {
                         code: "last_owner";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2374,6 +2625,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2397,6 +2650,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2422,6 +2677,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2491,6 +2748,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2514,6 +2773,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2537,6 +2798,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2560,6 +2823,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2585,6 +2850,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2635,6 +2902,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2660,6 +2929,138 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authMfaRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recovery_codes": [
+                     *         "string"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MfaRecoveryCodes"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed.
+             *
+             *     Codes: `reauthentication_required`: This session must prove its identity again first (`methods` lists how).
+             */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "reauthentication_required";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `mfa_not_enabled`: MFA is not on.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "mfa_not_enabled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2710,6 +3111,33 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed.
+             *
+             *     Codes: `reauthentication_required`: This session must prove its identity again first (`methods` lists how).
+             */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "reauthentication_required";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2733,6 +3161,8 @@ export interface operations {
                         code: "mfa_enabled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2758,6 +3188,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2821,6 +3253,8 @@ export interface operations {
                         code: "invalid_mfa_code" | "mfa_not_enrolling" | "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2844,6 +3278,33 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed.
+             *
+             *     Codes: `reauthentication_required`: This session must prove its identity again first (`methods` lists how).
+             */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "reauthentication_required";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2867,6 +3328,8 @@ export interface operations {
                         code: "mfa_enabled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2890,6 +3353,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2913,6 +3378,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -2938,6 +3405,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3001,6 +3470,8 @@ export interface operations {
                         code: "invalid_mfa_code" | "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3024,6 +3495,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3047,6 +3520,8 @@ export interface operations {
                         code: "mfa_not_enabled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3070,6 +3545,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3093,6 +3570,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3118,6 +3597,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3191,6 +3672,8 @@ export interface operations {
                         code: "invalid_mfa_code" | "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3214,6 +3697,8 @@ export interface operations {
                         code: "mfa_token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3237,6 +3722,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3260,6 +3747,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3285,6 +3774,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3347,6 +3838,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3370,6 +3863,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3393,6 +3888,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3418,6 +3915,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3489,6 +3988,8 @@ export interface operations {
                         code: "invalid_otp" | "otp_expired" | "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3512,6 +4013,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3535,6 +4038,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3560,6 +4065,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3626,6 +4133,8 @@ export interface operations {
                         code: "parse_error" | "wrong_password";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3649,6 +4158,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3672,6 +4183,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3695,6 +4208,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3720,6 +4235,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3782,6 +4299,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3805,6 +4324,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3828,6 +4349,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3853,6 +4376,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3913,6 +4438,8 @@ export interface operations {
                         code: "expired" | "invalid_code" | "invalid_token" | "parse_error" | "too_many_attempts";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3936,6 +4463,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3959,6 +4488,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -3984,6 +4515,587 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authReauthenticateEmailCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EmailCodeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "reauthenticated_until": "2026-12-01T09:00:00Z",
+                     *       "expires_in": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Reauthenticated"];
+                };
+            };
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `expired`: The link or code has expired: ask for a new email.; `invalid_code`: Unknown address or wrong code.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.; `too_many_attempts`: Too many wrong codes: ask for a new email (the link still works).
+             */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "expired" | "invalid_code" | "parse_error" | "too_many_attempts";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authReauthenticateEmailCodeRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Done.",
+                     *       "expires_in": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReauthenticationCodeSent"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authReauthenticateMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "123456",
+                 *       "recovery_code": "string"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SecondFactorRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "reauthenticated_until": "2026-12-01T09:00:00Z",
+                     *       "expires_in": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Reauthenticated"];
+                };
+            };
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `invalid_mfa_code`: The TOTP or recovery code is wrong.; `mfa_not_enabled`: MFA is not on.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code?: string[];
+                        recovery_code?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "invalid_mfa_code" | "mfa_not_enabled" | "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authReauthenticatePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "Correct-Horse-9"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "reauthenticated_until": "2026-12-01T09:00:00Z",
+                     *       "expires_in": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Reauthenticated"];
+                };
+            };
+            /**
+             * @description Field errors, or an error with one of these codes.
+             *
+             *     Codes: `parse_error`: The body is not JSON, or nests deeper than 32 levels.; `wrong_password`: The current password is wrong.
+             */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        password?: string[];
+                        non_field_errors?: string[];
+                    } | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "parse_error" | "wrong_password";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4055,6 +5167,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4078,6 +5192,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4101,6 +5217,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4126,6 +5244,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4187,6 +5307,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4210,6 +5332,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4233,6 +5357,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4258,6 +5384,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4315,6 +5443,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4360,6 +5490,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4383,6 +5515,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4432,6 +5566,33 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `reauthentication_required`: this session gave no proof of identity (its login, or a reauthentication) within REAUTHENTICATION_MINUTES (default 5). Reauthenticate, then repeat the request. Nothing was changed.
+             *
+             *     Codes: `reauthentication_required`: This session must prove its identity again first (`methods` lists how).
+             */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "reauthentication_required";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4494,6 +5655,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4517,6 +5680,8 @@ export interface operations {
                         code: "token_not_valid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4540,6 +5705,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4563,6 +5730,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4588,6 +5757,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4644,6 +5815,8 @@ export interface operations {
                         code: "expired" | "invalid_token" | "replaced" | "token_required";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4669,6 +5842,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4726,6 +5901,8 @@ export interface operations {
                         code: "expired" | "invalid_code" | "invalid_token" | "parse_error" | "replaced" | "token_required" | "too_many_attempts";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4749,6 +5926,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4772,6 +5951,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4797,6 +5978,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4896,6 +6079,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -4919,6 +6104,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5009,6 +6196,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5032,6 +6221,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5055,6 +6246,8 @@ export interface operations {
                         code: "read_only";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5078,6 +6271,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5101,6 +6296,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5165,6 +6362,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5188,6 +6387,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5233,6 +6434,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5256,6 +6459,8 @@ export interface operations {
                         code: "read_only";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5279,6 +6484,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5369,6 +6576,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5392,6 +6601,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5415,6 +6626,8 @@ export interface operations {
                         code: "read_only";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5438,6 +6651,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5461,6 +6676,8 @@ export interface operations {
                         code: "bill_paid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5484,6 +6701,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5507,6 +6726,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5602,6 +6823,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5625,6 +6848,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5648,6 +6873,8 @@ export interface operations {
                         code: "read_only";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5671,6 +6898,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5694,6 +6923,8 @@ export interface operations {
                         code: "already_paid" | "occurrence_mismatch";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5717,6 +6948,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5740,6 +6973,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5811,6 +7046,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5834,6 +7071,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5925,6 +7164,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -5948,6 +7189,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6035,6 +7278,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6058,6 +7303,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6081,6 +7328,8 @@ export interface operations {
                         code: "read_only";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6104,6 +7353,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6127,6 +7378,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6192,6 +7445,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6215,6 +7470,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6260,6 +7517,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6283,6 +7542,8 @@ export interface operations {
                         code: "read_only";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6306,6 +7567,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6391,6 +7654,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6414,6 +7679,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6437,6 +7704,8 @@ export interface operations {
                         code: "read_only";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6460,6 +7729,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6483,6 +7754,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6506,6 +7779,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6576,6 +7851,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6599,6 +7876,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6692,6 +7971,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6715,6 +7996,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6738,6 +8021,8 @@ export interface operations {
                         code: "read_only";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6761,6 +8046,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6784,6 +8071,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6807,6 +8096,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6830,6 +8121,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6896,6 +8189,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6919,6 +8214,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -6989,6 +8286,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7012,6 +8311,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7035,6 +8336,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7058,6 +8361,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7114,6 +8419,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7137,6 +8444,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7182,6 +8491,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7205,6 +8516,8 @@ export interface operations {
                         code: "not_owner";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7228,6 +8541,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7300,6 +8615,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7323,6 +8640,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7346,6 +8665,8 @@ export interface operations {
                         code: "not_manager";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7369,6 +8690,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7392,6 +8715,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7415,6 +8740,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7483,6 +8810,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7506,6 +8835,8 @@ export interface operations {
                         code: "not_manager";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7529,6 +8860,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7554,6 +8887,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7624,6 +8959,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7647,6 +8984,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7670,6 +9009,8 @@ export interface operations {
                         code: "not_allowed" | "not_manager";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7693,6 +9034,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7716,6 +9059,8 @@ export interface operations {
                         code: "already_member";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7739,6 +9084,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7762,6 +9109,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7787,6 +9136,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7833,6 +9184,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7856,6 +9209,8 @@ export interface operations {
                         code: "not_manager";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7879,6 +9234,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7924,6 +9281,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7947,6 +9306,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -7970,6 +9331,8 @@ export interface operations {
                         code: "last_owner";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8038,6 +9401,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8061,6 +9426,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8107,6 +9474,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8130,6 +9499,8 @@ export interface operations {
                         code: "not_allowed" | "not_manager";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8153,6 +9524,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8176,6 +9549,8 @@ export interface operations {
                         code: "last_owner";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8245,6 +9620,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8268,6 +9645,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8291,6 +9670,8 @@ export interface operations {
                         code: "not_allowed" | "not_manager";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8314,6 +9695,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8337,6 +9720,8 @@ export interface operations {
                         code: "last_owner";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8360,6 +9745,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8383,6 +9770,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8449,6 +9838,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8472,6 +9863,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8495,6 +9888,8 @@ export interface operations {
                         code: "invite_email_mismatch";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8518,6 +9913,8 @@ export interface operations {
                         code: "invite_not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8541,6 +9938,8 @@ export interface operations {
                         code: "already_member" | "invite_used";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8564,6 +9963,8 @@ export interface operations {
                         code: "invite_expired";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8587,6 +9988,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8610,6 +10013,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8635,6 +10040,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8727,6 +10134,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8750,6 +10159,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8809,6 +10220,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8832,6 +10245,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8885,6 +10300,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8952,6 +10369,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8975,6 +10394,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -8998,6 +10419,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9021,6 +10444,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9044,6 +10469,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9105,6 +10532,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9128,6 +10557,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9151,6 +10582,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9174,6 +10607,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9269,6 +10704,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9292,6 +10729,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9317,6 +10756,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9396,6 +10837,8 @@ export interface operations {
                         code: "parse_error";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9419,6 +10862,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9442,6 +10887,8 @@ export interface operations {
                         code: "too_large";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9465,6 +10912,8 @@ export interface operations {
                         code: "unsupported_media_type";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9490,6 +10939,8 @@ export interface operations {
                         code: "throttled";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9553,6 +11004,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9576,6 +11029,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9626,6 +11081,8 @@ export interface operations {
                         code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9649,6 +11106,8 @@ export interface operations {
                         code: "not_found";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -9672,6 +11131,8 @@ export interface operations {
                         code: "report_not_ready";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
