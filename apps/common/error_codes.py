@@ -56,6 +56,7 @@ CATALOG: dict[str, str] = {
     "bill_paid": "A paid bill cannot be changed.",
     "already_paid": "This occurrence is already paid.",
     "occurrence_mismatch": "The due date is not the bill's current occurrence.",
+    "occurrence_paid": "That occurrence (due date) of the bill is already paid.",
     "report_not_ready": "The report has not succeeded (yet).",
     "reauthentication_required": "This session must prove its identity again first (`methods` lists how).",
     "session_ended": "This login session was revoked or has ended: log in again.",
@@ -133,9 +134,12 @@ OPERATION_CODES: dict[str, dict[int, tuple[str, ...]]] = {
         410: ("invite_expired",),
     },
     "POST /api/v1/bills/": {403: ("read_only",)},
-    "PATCH /api/v1/bills/{bill_id}/": {403: ("read_only",), 409: ("bill_paid",)},
+    "PATCH /api/v1/bills/{bill_id}/": {403: ("read_only",), 409: ("bill_paid", "occurrence_paid")},
     "DELETE /api/v1/bills/{bill_id}/": {403: ("read_only",)},
-    "POST /api/v1/bills/{bill_id}/pay/": {403: ("read_only",), 409: ("already_paid", "occurrence_mismatch")},
+    "POST /api/v1/bills/{bill_id}/pay/": {
+        403: ("read_only",),
+        409: ("already_paid", "occurrence_mismatch", "occurrence_paid"),
+    },
     "POST /api/v1/goals/": {403: ("read_only",)},
     "PATCH /api/v1/goals/{goal_id}/": {403: ("read_only",)},
     "DELETE /api/v1/goals/{goal_id}/": {403: ("read_only",)},
@@ -222,7 +226,8 @@ def field_errors_schema(fields: dict[str, bool] | None) -> dict:
         return {**schema, "additionalProperties": messages}
     properties = {name: nested if nests else messages for name, nests in fields.items()}
     properties["non_field_errors"] = messages
-    return {**schema, "properties": properties, "additionalProperties": False, "minProperties": 1}
+    # Other keys: fields this write does not accept (strict writes, code not_writable).
+    return {**schema, "properties": properties, "additionalProperties": messages, "minProperties": 1}
 
 
 PROBLEM_SCHEMA_REF = {"$ref": "#/components/schemas/Problem"}

@@ -1686,11 +1686,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         new_email?: string[];
                         current_password?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -1904,11 +1906,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         token?: string[];
                         code?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -2104,11 +2108,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         email?: string[];
                         password?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -2270,10 +2276,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         refresh?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -2514,11 +2522,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         password?: string[];
                         code?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -2737,11 +2747,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         first_name?: string[];
                         last_name?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -3243,10 +3255,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         code?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -3459,11 +3473,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         code?: string[];
                         recovery_code?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -3660,12 +3676,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         code?: string[];
                         recovery_code?: string[];
                         mfa_token?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -3828,10 +3846,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         email?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -3977,11 +3997,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         email?: string[];
                         code?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -4121,12 +4143,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         new_password?: string[];
                         new_password_confirm?: string[];
                         current_password?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -4289,10 +4313,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         email?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -4424,14 +4450,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         new_password?: string[];
                         new_password_confirm?: string[];
                         token?: string[];
                         email?: string[];
                         code?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -4569,10 +4597,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         code?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -4815,11 +4845,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         code?: string[];
                         recovery_code?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -4982,10 +5014,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         password?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -5153,14 +5187,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         email?: string[];
                         password?: string[];
                         password_confirm?: string[];
                         first_name?: string[];
                         last_name?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -5297,10 +5333,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         email?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -5645,10 +5683,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         refresh?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -6178,7 +6218,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         household?: string[];
                         name?: string[];
                         amount?: string[];
@@ -6189,7 +6229,9 @@ export interface operations {
                         payee?: string[];
                         notes?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -6559,7 +6601,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         name?: string[];
                         amount?: string[];
                         currency?: string[];
@@ -6569,7 +6611,9 @@ export interface operations {
                         payee?: string[];
                         notes?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -6660,7 +6704,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `bill_paid`: A paid bill cannot be changed.
+             *     Codes: `bill_paid`: A paid bill cannot be changed.; `occurrence_paid`: That occurrence (due date) of the bill is already paid.
              */
             409: {
                 headers: {
@@ -6673,7 +6717,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "bill_paid";
+                        code: "bill_paid" | "occurrence_paid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -6810,13 +6854,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         amount?: string[];
                         paid_on?: string[];
                         due_date?: string[];
                         note?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -6907,7 +6953,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `already_paid`: This occurrence is already paid.; `occurrence_mismatch`: The due date is not the bill's current occurrence.
+             *     Codes: `already_paid`: This occurrence is already paid.; `occurrence_mismatch`: The due date is not the bill's current occurrence.; `occurrence_paid`: That occurrence (due date) of the bill is already paid.
              */
             409: {
                 headers: {
@@ -6920,7 +6966,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "already_paid" | "occurrence_mismatch";
+                        code: "already_paid" | "occurrence_mismatch" | "occurrence_paid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -7116,6 +7162,7 @@ export interface operations {
                      *           "current_amount": "12.50",
                      *           "currency": "EUR",
                      *           "progress_percent": "12.50",
+                     *           "status": "string",
                      *           "milestones_reached": [
                      *             1
                      *           ],
@@ -7237,6 +7284,7 @@ export interface operations {
                      *       "current_amount": "12.50",
                      *       "currency": "EUR",
                      *       "progress_percent": "12.50",
+                     *       "status": "string",
                      *       "milestones_reached": [
                      *         1
                      *       ],
@@ -7262,7 +7310,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         household?: string[];
                         name?: string[];
                         target_amount?: string[];
@@ -7271,7 +7319,9 @@ export interface operations {
                         owner?: string[];
                         notes?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -7413,6 +7463,7 @@ export interface operations {
                      *       "current_amount": "12.50",
                      *       "currency": "EUR",
                      *       "progress_percent": "12.50",
+                     *       "status": "string",
                      *       "milestones_reached": [
                      *         1
                      *       ],
@@ -7615,6 +7666,7 @@ export interface operations {
                      *       "current_amount": "12.50",
                      *       "currency": "EUR",
                      *       "progress_percent": "12.50",
+                     *       "status": "string",
                      *       "milestones_reached": [
                      *         1
                      *       ],
@@ -7640,14 +7692,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         name?: string[];
                         target_amount?: string[];
                         deadline?: string[];
                         owner?: string[];
                         notes?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -7923,6 +7977,7 @@ export interface operations {
                      *         "current_amount": "12.50",
                      *         "currency": "EUR",
                      *         "progress_percent": "12.50",
+                     *         "status": "string",
                      *         "milestones_reached": [
                      *           1
                      *         ],
@@ -7941,7 +7996,10 @@ export interface operations {
                      *         "user": "ann@example.com",
                      *         "note": "string",
                      *         "created_at": "2026-12-01T09:00:00Z"
-                     *       }
+                     *       },
+                     *       "milestones_crossed": [
+                     *         1
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["ContributionResult"];
@@ -7959,12 +8017,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         amount?: string[];
                         contributed_on?: string[];
                         note?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -8274,12 +8334,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         name?: string[];
                         time_zone?: string[];
                         currency?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -8603,12 +8665,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         name?: string[];
                         time_zone?: string[];
                         currency?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -8948,11 +9012,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         email?: string[];
                         role?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -9610,10 +9676,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         role?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -9828,10 +9896,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         token?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -10358,11 +10428,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         email?: string[];
                         in_app?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -10522,10 +10594,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         household?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
@@ -10824,13 +10898,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         household?: string[];
                         kind?: string[];
                         period_start?: string[];
                         period_end?: string[];
                         non_field_errors?: string[];
-                    } | {
+                    } & {
+                        [key: string]: string[];
+                    }) | {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
