@@ -73,13 +73,24 @@ class KinwiseAutoSchema(AutoSchema):
         field_errors = self._field_errors_schema()
         for status in sorted(codes):
             described = responses.get(str(status), {}).get("description")
-            responses[str(status)] = error_codes.response_for(
+            generated = error_codes.response_for(
                 status,
                 sorted(codes[status]),
                 field_errors=field_errors if status == 400 and self._has_field_errors() else None,
                 description=described,
             )
+            own = self._own_error_body(responses.get(str(status)))
+            if own is not None:  # the view documents this status with a body of its own: keep it
+                generated["content"]["application/json"] = own
+            responses[str(status)] = generated
         return dict(sorted(responses.items()))
+
+    @staticmethod
+    def _own_error_body(response: dict | None) -> dict | None:
+        """A component the view gave this error status itself (e.g. ReauthenticationRequired), not Error."""
+        body = ((response or {}).get("content") or {}).get("application/json") or {}
+        ref = (body.get("schema") or {}).get("$ref", "")
+        return body if ref and ref.rsplit("/", 1)[-1] != "Error" else None
 
     body_methods = ("POST", "PUT", "PATCH")
 

@@ -69,9 +69,16 @@ def test_headers_are_declared(schema):
     assert "Content-Disposition" in download["headers"]
 
 
-def _envelopes(response):
+def _resolved(schema, holder: dict) -> dict:
+    if "$ref" in holder:
+        return schema["components"]["schemas"][holder["$ref"].rsplit("/", 1)[-1]]
+    return holder
+
+
+def _envelopes(schema, response):
     body = response.get("content", {}).get("application/json", {}).get("schema", {})
     for candidate in body.get("oneOf", [body]):
+        candidate = _resolved(schema, candidate)
         if "error" in candidate.get("properties", {}):
             yield candidate
 
@@ -81,11 +88,11 @@ def test_every_error_code_is_enumerated_and_catalogued(schema):
         for status, response in operation["responses"].items():
             if int(status) < 400:
                 continue
-            envelopes = list(_envelopes(response))
+            envelopes = list(_envelopes(schema, response))
             body = response["content"]["application/json"]["schema"]
             assert envelopes or (status == "400" and "additionalProperties" in body), (method, path, status)
             for envelope in envelopes:
-                codes = envelope["properties"]["code"]["enum"]
+                codes = _resolved(schema, envelope["properties"]["code"])["enum"]
                 assert codes and set(codes) <= set(CATALOG), (method, path, status, codes)
 
 

@@ -1022,11 +1022,6 @@ export interface components {
             paid_by?: string | null;
             readonly note: string;
         };
-        /**
-         * @description * `reauthentication_required` - reauthentication_required
-         * @enum {string}
-         */
-        CodeEnum: "reauthentication_required";
         Contribution: {
             readonly id: number;
             goal: number;
@@ -1248,14 +1243,6 @@ export interface components {
         MessageOutput: {
             message: string;
         };
-        /**
-         * @description * `password` - password
-         *     * `email_code` - email_code
-         *     * `totp` - totp
-         *     * `recovery_code` - recovery_code
-         * @enum {string}
-         */
-        MethodsEnum: "password" | "email_code" | "totp" | "recovery_code";
         MfaChallenge: {
             mfa_required: boolean;
             mfa_token: string;
@@ -1475,12 +1462,25 @@ export interface components {
             /** @description Seconds the emailed code stays valid. */
             expires_in: number;
         };
+        /**
+         * @description * `password` - password
+         *     * `email_code` - email_code
+         *     * `totp` - totp
+         *     * `recovery_code` - recovery_code
+         * @enum {string}
+         */
+        ReauthenticationMethodEnum: "password" | "email_code" | "totp" | "recovery_code";
         ReauthenticationRequired: {
             error: string;
-            code: components["schemas"]["CodeEnum"];
+            code: components["schemas"]["ReauthenticationRequiredCodeEnum"];
             /** @description How this account can reauthenticate: password → POST auth/reauthenticate/password/, email_code → POST auth/reauthenticate/email-code/request/ then …/email-code/, totp and recovery_code → POST auth/reauthenticate/mfa/. */
-            methods: components["schemas"]["MethodsEnum"][];
+            methods: components["schemas"]["ReauthenticationMethodEnum"][];
         };
+        /**
+         * @description * `reauthentication_required` - reauthentication_required
+         * @enum {string}
+         */
+        ReauthenticationRequiredCodeEnum: "reauthentication_required";
         /**
          * @description * `none` - One-off
          *     * `weekly` - Weekly
@@ -1742,16 +1742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description A sentence to show or log. */
-                        error: string;
-                        /** @enum {string} */
-                        code: "reauthentication_required";
-                        /** @description Seconds to wait (429 only). */
-                        retry_after?: number;
-                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
-                        methods?: string[];
-                    };
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2578,16 +2569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description A sentence to show or log. */
-                        error: string;
-                        /** @enum {string} */
-                        code: "reauthentication_required";
-                        /** @description Seconds to wait (429 only). */
-                        retry_after?: number;
-                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
-                        methods?: string[];
-                    };
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3012,16 +2994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description A sentence to show or log. */
-                        error: string;
-                        /** @enum {string} */
-                        code: "reauthentication_required";
-                        /** @description Seconds to wait (429 only). */
-                        retry_after?: number;
-                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
-                        methods?: string[];
-                    };
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3141,16 +3114,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description A sentence to show or log. */
-                        error: string;
-                        /** @enum {string} */
-                        code: "reauthentication_required";
-                        /** @description Seconds to wait (429 only). */
-                        retry_after?: number;
-                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
-                        methods?: string[];
-                    };
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3310,16 +3274,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description A sentence to show or log. */
-                        error: string;
-                        /** @enum {string} */
-                        code: "reauthentication_required";
-                        /** @description Seconds to wait (429 only). */
-                        retry_after?: number;
-                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
-                        methods?: string[];
-                    };
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5622,16 +5577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description A sentence to show or log. */
-                        error: string;
-                        /** @enum {string} */
-                        code: "reauthentication_required";
-                        /** @description Seconds to wait (429 only). */
-                        retry_after?: number;
-                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
-                        methods?: string[];
-                    };
+                    "application/json": components["schemas"]["ReauthenticationRequired"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
