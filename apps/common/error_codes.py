@@ -9,7 +9,13 @@ from rest_framework.permissions import AllowAny
 
 FIELD_ERRORS = "<field errors>"  # a 400 may be the {field: [message]} shape
 
-AUTH_CODES = ("token_expired", "token_invalid", "account_inactive", "bad_authorization_header")
+AUTH_CODES = (
+    "token_expired",
+    "token_invalid",
+    "account_inactive",
+    "bad_authorization_header",
+    "session_revoked",
+)
 BODY_CODES = {400: ("parse_error",), 413: ("too_large",), 415: ("unsupported_media_type",)}
 
 CATALOG: dict[str, str] = {
@@ -20,6 +26,8 @@ CATALOG: dict[str, str] = {
     "token_invalid": "The access token is malformed, forged or no longer valid.",
     "account_inactive": "The token's account is inactive (deactivated or deleted).",
     "bad_authorization_header": "The Authorization header is not `Bearer <token>`.",
+    "session_revoked": "The token's login session was signed out (logout, revocation, password change or "
+    "reset, refresh-token reuse, account deletion): log in again.",
     "permission_denied": "You may not do this.",
     "not_found": "No such object (or not visible to you), or a page past the last one.",
     "too_large": "The body is larger than the server accepts (or, for a contribution, the amount is).",
@@ -60,6 +68,8 @@ CATALOG: dict[str, str] = {
     "report_not_ready": "The report has not succeeded (yet).",
     "reauthentication_required": "This session must prove its identity again first (`methods` lists how).",
     "session_ended": "This login session was revoked or has ended: log in again.",
+    "deletion_retry": "The account could not be deleted this time: send the same request again.",
+    "inviter_not_allowed": "Whoever sent this invitation may no longer invite with that role.",
 }
 
 # Domain codes per operation ("METHOD path" as in /api/schema/), by status. Generic codes are not repeated.
@@ -70,7 +80,7 @@ OPERATION_CODES: dict[str, dict[int, tuple[str, ...]]] = {
     "DELETE /api/v1/auth/me/": {
         400: ("invalid_mfa_code", "mfa_not_enabled", "wrong_password"),
         403: ("reauthentication_required",),
-        409: ("last_owner",),
+        409: ("last_owner", "deletion_retry"),
     },
     "POST /api/v1/auth/mfa/verify/": {400: ("invalid_mfa_code",), 401: ("mfa_token_invalid",)},
     "POST /api/v1/auth/mfa/totp/": {403: ("reauthentication_required",), 409: ("mfa_enabled",)},
@@ -118,7 +128,7 @@ OPERATION_CODES: dict[str, dict[int, tuple[str, ...]]] = {
         403: ("not_allowed", "not_manager"),
         409: ("already_member",),
     },
-    "DELETE /api/v1/households/{household_id}/invites/{invite_id}/": {403: ("not_manager",)},
+    "DELETE /api/v1/households/{household_id}/invites/{invite_id}/": {403: ("not_allowed", "not_manager")},
     "PATCH /api/v1/households/{household_id}/members/{user_id}/": {
         403: ("not_allowed", "not_manager"),
         409: ("last_owner",),
@@ -128,7 +138,7 @@ OPERATION_CODES: dict[str, dict[int, tuple[str, ...]]] = {
         409: ("last_owner",),
     },
     "POST /api/v1/invites/accept/": {
-        403: ("invite_email_mismatch",),
+        403: ("invite_email_mismatch", "inviter_not_allowed"),
         404: ("invite_not_found",),
         409: ("invite_used", "already_member"),
         410: ("invite_expired",),

@@ -91,7 +91,7 @@ export interface paths {
         post?: never;
         /**
          * Delete your account
-         * @description Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused), or neither when this session reauthenticated recently (403 reauthentication_required otherwise). The account is deactivated at once, every session is signed out, and personal data is erased or anonymised; households you alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the only owner of a household that other people belong to: make one of them an owner, or delete the household, first.
+         * @description Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused), or neither when this session reauthenticated recently (403 reauthentication_required otherwise). The account is deactivated at once, every session is signed out, and personal data is erased or anonymised; households you alone belong to are deleted with it. 409 (code last_owner, with `households`) while you are the only owner of a household that other people belong to: make one of them an owner, or delete the household, first. 409 (code deletion_retry): nothing was changed, try again (the anonymised address collided five times; practically never).
          */
         delete: operations["authMeDelete"];
         options?: never;
@@ -705,7 +705,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an open invitation */
+        /**
+         * Revoke an open invitation
+         * @description Owners revoke any open invitation, admins only member and viewer ones (403 with code not_allowed for an admin invitation; not_manager for members and viewers).
+         */
         delete: operations["householdsInvitesDelete"];
         options?: never;
         head?: never;
@@ -776,7 +779,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation (signed in as the invited email address) */
+        /**
+         * Accept an invitation (signed in as the invited email address)
+         * @description 403 with code invite_email_mismatch (signed in as another address) or inviter_not_allowed (whoever sent it has since been removed, left, was demoted below the role, or deleted their account); 404 invite_not_found (unknown or revoked); 409 invite_used or already_member; 410 invite_expired.
+         */
         post: operations["invitesAccept"];
         delete?: never;
         options?: never;
@@ -1064,7 +1070,10 @@ export interface components {
             email: string;
         };
         EmailChangeInput: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @description Special-use domains (.invalid, .test, .localhost, .example, …) are refused.
+             */
             new_email: string;
             /** @description Proves it is you. Leave it out only if this session reauthenticated within the last REAUTHENTICATION_MINUTES (or just signed in). */
             current_password?: string;
@@ -1495,7 +1504,7 @@ export interface components {
         RegisterInput: {
             /**
              * Format: email
-             * @description Trimmed and lower-cased before use.
+             * @description Trimmed and lower-cased before use. Special-use domains (.invalid, .test, .localhost, .example, …) are refused.
              */
             email: string;
             /** @description At least 8 characters, with an upper-case letter, a lower-case letter and a digit. */
@@ -1708,7 +1717,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -1721,7 +1730,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -1919,7 +1928,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -1932,7 +1941,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -2422,7 +2431,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -2435,7 +2444,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -2535,7 +2544,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -2548,7 +2557,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -2576,7 +2585,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `last_owner`: You are the last owner of a household that others belong to (`households` lists them).
+             *     Codes: `deletion_retry`: The account could not be deleted this time: send the same request again.; `last_owner`: You are the last owner of a household that others belong to (`households` lists them).
              */
             409: {
                 headers: {
@@ -2589,7 +2598,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "last_owner";
+                        code: "deletion_retry" | "last_owner";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -2751,7 +2760,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -2764,7 +2773,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -2880,7 +2889,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -2893,7 +2902,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -2960,7 +2969,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -2973,7 +2982,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -3080,7 +3089,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -3093,7 +3102,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -3240,7 +3249,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -3253,7 +3262,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -3450,7 +3459,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -3463,7 +3472,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -4121,7 +4130,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -4134,7 +4143,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -4573,7 +4582,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -4586,7 +4595,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -4702,7 +4711,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -4715,7 +4724,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -4822,7 +4831,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -4835,7 +4844,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -4990,7 +4999,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_ended`: This login session was revoked or has ended: log in again.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -5003,7 +5012,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_ended" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -5420,7 +5429,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -5433,7 +5442,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -5467,7 +5476,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -5480,7 +5489,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -5543,7 +5552,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -5556,7 +5565,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -6049,7 +6058,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -6062,7 +6071,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -6193,7 +6202,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -6206,7 +6215,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -6334,7 +6343,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -6347,7 +6356,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -6406,7 +6415,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -6419,7 +6428,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -6575,7 +6584,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -6588,7 +6597,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -6824,7 +6833,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -6837,7 +6846,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -7022,7 +7031,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -7035,7 +7044,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -7141,7 +7150,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -7154,7 +7163,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -7283,7 +7292,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -7296,7 +7305,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -7426,7 +7435,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -7439,7 +7448,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -7498,7 +7507,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -7511,7 +7520,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -7663,7 +7672,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -7676,7 +7685,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -7835,7 +7844,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -7848,7 +7857,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -7986,7 +7995,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -7999,7 +8008,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -8179,7 +8188,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -8192,7 +8201,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -8303,7 +8312,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -8316,7 +8325,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -8411,7 +8420,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -8424,7 +8433,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -8483,7 +8492,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -8496,7 +8505,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -8634,7 +8643,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -8647,7 +8656,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -8804,7 +8813,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -8817,7 +8826,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -8980,7 +8989,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -8993,7 +9002,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -9180,7 +9189,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -9193,7 +9202,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -9205,7 +9214,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `not_manager`: Only an owner or admin of the household may do this.
+             *     Codes: `not_allowed`: Your role may not assign or remove that role.; `not_manager`: Only an owner or admin of the household may do this.
              */
             403: {
                 headers: {
@@ -9218,7 +9227,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "not_manager";
+                        code: "not_allowed" | "not_manager";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -9277,7 +9286,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -9290,7 +9299,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -9397,7 +9406,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -9410,7 +9419,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -9470,7 +9479,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -9483,7 +9492,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -9643,7 +9652,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -9656,7 +9665,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -9863,7 +9872,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -9876,7 +9885,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -9888,7 +9897,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `invite_email_mismatch`: The invitation was sent to another address.
+             *     Codes: `invite_email_mismatch`: The invitation was sent to another address.; `inviter_not_allowed`: Whoever sent this invitation may no longer invite with that role.
              */
             403: {
                 headers: {
@@ -9901,7 +9910,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "invite_email_mismatch";
+                        code: "invite_email_mismatch" | "inviter_not_allowed";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -10134,7 +10143,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -10147,7 +10156,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -10220,7 +10229,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -10233,7 +10242,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -10300,7 +10309,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -10313,7 +10322,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -10396,7 +10405,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -10409,7 +10418,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -10561,7 +10570,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -10574,7 +10583,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -10708,7 +10717,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -10721,7 +10730,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -10868,7 +10877,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -10881,7 +10890,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -11010,7 +11019,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -11023,7 +11032,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -11087,7 +11096,7 @@ export interface operations {
             /**
              * @description Error.
              *
-             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
+             *     Codes: `account_inactive`: The token's account is inactive (deactivated or deleted).; `bad_authorization_header`: The Authorization header is not `Bearer <token>`.; `not_authenticated`: No access token was sent.; `session_revoked`: The token's login session was signed out (logout, revocation, password change or reset, refresh-token reuse, account deletion): log in again.; `token_expired`: The access token has expired: refresh it and retry.; `token_invalid`: The access token is malformed, forged or no longer valid.
              */
             401: {
                 headers: {
@@ -11100,7 +11109,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "token_expired" | "token_invalid";
+                        code: "account_inactive" | "bad_authorization_header" | "not_authenticated" | "session_revoked" | "token_expired" | "token_invalid";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
