@@ -70,6 +70,10 @@ CATALOG: dict[str, str] = {
     "session_ended": "This login session was revoked or has ended: log in again.",
     "deletion_retry": "The account could not be deleted this time: send the same request again.",
     "inviter_not_allowed": "Whoever sent this invitation may no longer invite with that role.",
+    "email_change_void": "The change was voided (password change or reset, a session revocation, MFA on "
+    "or off, or a cancel): ask again.",
+    "email_change_other_session": "A code must come from the live session that asked for the change.",
+    "email_change_applied": "Both addresses confirmed the change already; nothing was done.",
 }
 
 # Domain codes per operation ("METHOD path" as in /api/schema/), by status. Generic codes are not repeated.
@@ -117,8 +121,13 @@ OPERATION_CODES: dict[str, dict[int, tuple[str, ...]]] = {
         409: ("email_taken",),
     },
     "POST /api/v1/auth/email/change/confirm/": {
-        400: ("invalid_token", "invalid_code", "expired", "too_many_attempts"),
+        400: ("invalid_token", "invalid_code", "expired", "too_many_attempts", "email_change_void"),
+        403: ("email_change_other_session",),
         409: ("email_taken",),
+    },
+    "POST /api/v1/auth/email/change/cancel/": {
+        400: ("invalid_token", "expired"),
+        409: ("email_change_applied",),
     },
     "PATCH /api/v1/households/{household_id}/": {403: ("not_manager",)},
     "DELETE /api/v1/households/{household_id}/": {403: ("not_owner",)},

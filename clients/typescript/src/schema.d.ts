@@ -15,9 +15,29 @@ export interface paths {
         put?: never;
         /**
          * Change your email: sends a link and a code to the new address; nothing changes until then
-         * @description 400: `current_password` (with code wrong_password), `new_email` (invalid, your current address, or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; then the answer is the usual 200 and nothing is sent). 403 reauthentication_required: no `current_password` and no recent reauthentication of this session.
+         * @description The new address gets a link and a code; the current address is told at once, with a link that cancels the change and signs out every session (and, by default, its own link and code: the change needs both addresses). 400: code wrong_password (wrong current passwords count against the account's PASSWORD_FAILURE_BUDGET, then 429), or field errors on `new_email` (invalid, your current address, or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; then the answer is the usual 200 and nothing is sent). 403 reauthentication_required: no `current_password` and no recent reauthentication of this session.
          */
         post: operations["authEmailChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/email/change/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * "It wasn't me": cancel an email change from the current address and sign out every session
+         * @description The token comes from the link emailed to the current address when the change was asked for. Every pending email change of the account is voided and every session signed out. Works once, for 24 hours, and not once the change has applied.
+         */
+        post: operations["authEmailChangeCancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -34,8 +54,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm an email change with the link's token, or (signed in) with the code
-         * @description Applies the change, signs out every other session, and tells the old address (which sees only a masked form of the new one). 401: a code without being signed in. 409 (code email_taken): another account took the address meanwhile; nothing changed.
+         * Confirm an email change from one address, with its link's token or (signed in) its code
+         * @description The change applies once the new address and (unless EMAIL_CHANGE_CONFIRM_OLD_ADDRESS is off) the current one have both confirmed; until then the answer says which address is still awaited. When it applies, every session is signed out (the one that asked too) and the old address is told (it sees only a masked form of the new one). 401: a code without being signed in. 403: a code from another session than the one that asked. 409 (code email_taken): another account took the address meanwhile; nothing changed. 429: too many wrong codes for this account (EMAIL_CHANGE_FAILURE_BUDGET).
          */
         post: operations["authEmailChangeConfirm"];
         delete?: never;
@@ -943,6 +963,12 @@ export interface components {
             /** @description A current TOTP code; only when MFA is on. */
             code?: string;
         };
+        /**
+         * @description * `new` - the new address
+         *     * `old` - the current address
+         * @enum {string}
+         */
+        AddressEnum: "new" | "old";
         Bill: {
             readonly id: number;
             household: number;
@@ -1059,15 +1085,46 @@ export interface components {
             /** @description Milestones this contribution crossed, lowest first (each is recorded once per goal). */
             milestones_crossed: number[];
         };
-        /** @description `token` from the link (no login needed), or `code` from the same email (signed in as the account). */
+        EmailChangeCancelInput: {
+            /** @description The token of the cancel link sent to the current address. */
+            token: string;
+        };
+        EmailChangeCancelOutput: {
+            message: string;
+            sessions_revoked: number;
+        };
+        /**
+         * @description `token` from either email's link (no login needed), or `code` from one of the emails, sent by the
+         *     session that asked for the change; `address` says which email the code came from.
+         */
         EmailChangeConfirmInput: {
             token?: string;
             code?: string;
+            /**
+             * @description Which address received the code (default: the new one). Ignored with `token`.
+             *
+             *     * `new` - the new address
+             *     * `old` - the current address
+             * @default new
+             */
+            address?: components["schemas"]["AddressEnum"];
         };
         EmailChangeConfirmOutput: {
             message: string;
-            /** Format: email */
+            /**
+             * Format: email
+             * @description The account's address now (the new one once `changed`).
+             */
             email: string;
+            /** @description True once the change applied (every session signed out). */
+            changed: boolean;
+            /**
+             * @description While not changed: the address that still has to confirm.
+             *
+             *     * `new_address` - the new address
+             *     * `old_address` - the current address
+             */
+            waiting_for: (components["schemas"]["WaitingForEnum"] | components["schemas"]["NullEnum"]) | null;
         };
         EmailChangeInput: {
             /**
@@ -1297,6 +1354,8 @@ export interface components {
          * @enum {string}
          */
         NotificationKindEnum: "bill_reminder" | "goal_milestone" | "report_ready";
+        /** @enum {unknown} */
+        NullEnum: null;
         OtpRequestInput: {
             /** Format: email */
             email: string;
@@ -1625,6 +1684,12 @@ export interface components {
             /** @description Absent when the email was already verified. */
             user?: components["schemas"]["VerifiedUser"];
         };
+        /**
+         * @description * `new_address` - the new address
+         *     * `old_address` - the current address
+         * @enum {string}
+         */
+        WaitingForEnum: "new_address" | "old_address";
         /** @description RFC 9457 problem details, answered instead when the request says `Accept: application/problem+json`. */
         Problem: {
             type: string;
@@ -1859,6 +1924,174 @@ export interface operations {
             };
         };
     };
+    authEmailChangeCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "string"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EmailChangeCancelInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Done.",
+                     *       "sessions_revoked": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EmailChangeCancelOutput"];
+                };
+            };
+            /**
+             * @description `code`: invalid_token (unknown or already used link), expired.
+             *
+             *     Codes: `expired`: The link or code has expired: ask for a new email.; `invalid_token`: The link's token is unknown, used or replaced.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.
+             */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": ({
+                        token?: string[];
+                        non_field_errors?: string[];
+                    } & {
+                        [key: string]: string[];
+                    }) | {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "expired" | "invalid_token" | "parse_error";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `code: email_change_applied`: both addresses confirmed already; nothing was done.
+             *
+             *     Codes: `email_change_applied`: Both addresses confirmed the change already; nothing was done.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "email_change_applied";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `too_large`: The body is larger than the server accepts (or, for a contribution, the amount is).
+             */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "too_large";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `unsupported_media_type`: The body is not application/json.
+             */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "unsupported_media_type";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Error.
+             *
+             *     Codes: `throttled`: Rate limited or paused: retry after `retry_after` seconds (also the Retry-After header).
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "throttled";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     authEmailChangeConfirm: {
         parameters: {
             query?: never;
@@ -1871,7 +2104,8 @@ export interface operations {
                 /**
                  * @example {
                  *       "token": "string",
-                 *       "code": "123456"
+                 *       "code": "123456",
+                 *       "address": "new"
                  *     }
                  */
                 "application/json": components["schemas"]["EmailChangeConfirmInput"];
@@ -1888,16 +2122,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "message": "Done.",
-                     *       "email": "ann@example.com"
+                     *       "email": "ann@example.com",
+                     *       "changed": true,
+                     *       "waiting_for": "new_address"
                      *     }
                      */
                     "application/json": components["schemas"]["EmailChangeConfirmOutput"];
                 };
             };
             /**
-             * @description Field errors (`non_field_errors`), or a refusal with `code`: invalid_token, invalid_code (wrong, or past its 5 tries), expired.
+             * @description Field errors (`non_field_errors`), or a refusal with `code`: invalid_token (unknown, used or replaced link), invalid_code (wrong, or past its 5 tries), expired, email_change_void (the change was voided by a password change or reset, a session revocation, MFA turned on or off, or a cancel: ask again).
              *
-             *     Codes: `expired`: The link or code has expired: ask for a new email.; `invalid_code`: Unknown address or wrong code.; `invalid_token`: The link's token is unknown, used or replaced.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.; `too_many_attempts`: Too many wrong codes: ask for a new email (the link still works).
+             *     Codes: `email_change_void`: The change was voided (password change or reset, a session revocation, MFA on or off, or a cancel): ask again.; `expired`: The link or code has expired: ask for a new email.; `invalid_code`: Unknown address or wrong code.; `invalid_token`: The link's token is unknown, used or replaced.; `parse_error`: The body is not JSON, or nests deeper than 32 levels.; `too_many_attempts`: Too many wrong codes: ask for a new email (the link still works).
              */
             400: {
                 headers: {
@@ -1909,6 +2145,7 @@ export interface operations {
                     "application/json": ({
                         token?: string[];
                         code?: string[];
+                        address?: string[];
                         non_field_errors?: string[];
                     } & {
                         [key: string]: string[];
@@ -1916,7 +2153,7 @@ export interface operations {
                         /** @description A sentence to show or log. */
                         error: string;
                         /** @enum {string} */
-                        code: "expired" | "invalid_code" | "invalid_token" | "parse_error" | "too_many_attempts";
+                        code: "email_change_void" | "expired" | "invalid_code" | "invalid_token" | "parse_error" | "too_many_attempts";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
@@ -1942,6 +2179,31 @@ export interface operations {
                         error: string;
                         /** @enum {string} */
                         code: "account_inactive" | "bad_authorization_header" | "session_revoked" | "token_expired" | "token_invalid";
+                        /** @description Seconds to wait (429 only). */
+                        retry_after?: number;
+                        /** @description With reauthentication_required: the ways this account can reauthenticate. */
+                        methods?: string[];
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `code: email_change_other_session`: a code must come from the live session that asked.
+             *
+             *     Codes: `email_change_other_session`: A code must come from the live session that asked for the change.
+             */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a valid X-Request-ID): quote it when reporting. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A sentence to show or log. */
+                        error: string;
+                        /** @enum {string} */
+                        code: "email_change_other_session";
                         /** @description Seconds to wait (429 only). */
                         retry_after?: number;
                         /** @description With reauthentication_required: the ways this account can reauthenticate. */
