@@ -22,10 +22,10 @@ from apps.common.exceptions import ApplicationError, Conflict
 from apps.emails.models import EmailOutbox, EmailStatus
 from apps.households.models import Household, Membership, Role
 from apps.users.models import EmailChange, User
+from apps.users.services.passwords import current_password_check, password_budget_recheck
 from apps.users.services.reauthentication import reauthentication_check
 from apps.users.services.sessions import sessions_revoke_all
 
-WRONG_PASSWORD = "Password is incorrect."  # noqa: S105 — a message, not a password
 # Rows pointing at the user with on_delete=CASCADE are the user's own and go with the account, except these,
 # which are other people's records of what the user did.
 KEEP_ON_DELETE = (LogEntry,)
@@ -71,6 +71,8 @@ def account_delete(
         _confirm_identity(user=user, password=password, code=code, session_id=session_id, request=request)
         with transaction.atomic():
             user = User.objects.select_for_update().get(pk=user.pk)
+            if password is not None:
+                password_budget_recheck(user=user)
             solo, blocked = _households(user, lock=True)
             if not blocked:
                 return _erase(user=user, solo=solo, request=request)
@@ -82,14 +84,10 @@ def _confirm_identity(*, user: User, password: str | None, code: str | None, ses
         reauthentication_check(user=user, session_id=session_id)
         return
     if password is not None:
-        if not password or not user.check_password(password):
-            _refuse(
-                WRONG_PASSWORD,
-                "wrong_password",
-                user=user,
-                request=request,
-                reason="wrong_password",
-            )
+        # the account's PASSWORD budget, shared with password change, email change and reauthentication
+        current_password_check(
+            user=user, password=password, request=request, audit_action=AuditAction.ACCOUNT_DELETE_REFUSED
+        )
         return
     from apps.users.services.mfa import mfa_reauthenticate
 

@@ -127,3 +127,24 @@ def test_wrong_passwords_given_to_reauthenticate_count_against_the_same_budget(
     refused = auth_client.post("/api/v1/auth/reauthenticate/password/", {"password": password}, format="json")
     assert refused.status_code == 429
     assert change_password(auth_client, password).status_code == 429
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_given_to_account_deletion_count_against_the_same_budget(
+    auth_client, user, password, settings
+):
+    """A stolen access token cannot use DELETE /auth/me/ {password} as an uncounted password oracle."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "account_delete_user": "100/h"}  # the database decides
+    for i in range(10):
+        response = auth_client.delete(
+            "/api/v1/auth/me/", {"password": f"Guess{i}Pass!"}, format="json", **from_address(i)
+        )
+        assert response.status_code == 400, response.content
+        assert response.json()["code"] == "wrong_password"
+    refused = auth_client.delete("/api/v1/auth/me/", {"password": password}, format="json")
+    assert refused.status_code == 429
+    assert change_password(auth_client, password).status_code == 429
+    user.refresh_from_db()
+    assert user.is_active
+    failed = AuditLog.objects.filter(action_type=AuditAction.ACCOUNT_DELETE_REFUSED, actor=user)
+    assert failed.filter(metadata__reason="wrong_password").count() == 10
