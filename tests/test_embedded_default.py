@@ -103,7 +103,8 @@ def test_make_run_delivers_emails_to_the_mail_folder_through_the_separate_worker
 def test_ctrl_c_stops_make_run_cleanly(embedded):
     """Ctrl-C reaches make and honcho: every process gets SIGTERM and the time to finish (the worker's warm
     shutdown takes several seconds), web and beat are never SIGKILLed, and honcho's run exits 0, so make
-    reports no "Error 143" (make itself then ends by the SIGINT it received, as an interrupted program should)."""
+    reports no "Error 143" (make itself then ends by the SIGINT it received, as an interrupted program
+    should)."""
     env, tmp, run, port = embedded
     # Ctrl-C on a settled service: beat is up and the worker has finished what it received.
     wait_until(lambda: _settled(run.output()), timeout=60, message="beat started and the worker idle")
