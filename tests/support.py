@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -337,3 +338,15 @@ class RedisServer:
         if self._popen and self._popen.poll() is None:
             self._popen.kill()
             self._popen.wait(timeout=10)
+
+
+def wait_for_healthz(port: int, timeout: float = 60) -> None:
+    """Until a server on 127.0.0.1:`port` answers /healthz."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):  # noqa: S310
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"server on port {port} did not start")

@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import free_port
+from tests.support import free_port, wait_for_healthz
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.requires_services
@@ -30,17 +29,6 @@ def _post(port: int, path: str, body: dict) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
-
-
-def _wait_up(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):  # noqa: S310
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"server on port {port} did not start")
 
 
 @pytest.fixture
@@ -76,7 +64,7 @@ def two_web_processes(tmp_path, redis_url):
     ]
     try:
         for port in ports:
-            _wait_up(port)
+            wait_for_healthz(port)
         yield ports
     finally:
         for server in servers:

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.support import ROOT, Process, free_port, venv_env
+from tests.support import ROOT, Process, free_port, venv_env, wait_for_healthz
 
 # a new address each run: the file variant's rate-limit counters live in var/ and outlive the test
 EMAIL, PASSWORD = f"shared-sessions-{uuid.uuid4().hex[:12]}@example.com", "SecurePass123!"
@@ -34,17 +34,6 @@ def _call(port: int, method: str, path: str, body: dict | None = None, token: st
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
-
-
-def _wait_up(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):  # noqa: S310
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"server on port {port} did not start")
 
 
 def _cache_env(kind: str, tmp_path, request) -> dict[str, str]:
@@ -74,7 +63,7 @@ def two_web_processes(request, tmp_path):
     ]
     try:
         for port in ports:
-            _wait_up(port)
+            wait_for_healthz(port)
         yield ports
     finally:
         for server in servers:
