@@ -5,6 +5,17 @@
 #   docker run --env-file .env kinwise celery -A config worker --queues ...
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
+# --- web: bundle the web app (web/, over the typed client in clients/typescript/) with the committed npm locks --
+FROM node:20-bookworm-slim AS web
+WORKDIR /src
+COPY clients/typescript/package.json clients/typescript/package-lock.json clients/typescript/
+COPY web/package.json web/package-lock.json web/
+RUN cd clients/typescript && npm ci --omit=dev --no-audit --no-fund --loglevel=error \
+ && cd ../../web && npm ci --no-audit --no-fund --loglevel=error
+COPY clients/typescript/src clients/typescript/src
+COPY web web
+RUN cd web && npm run -s build  # writes /src/var/web/assets/
+
 # --- build: resolve dependencies from uv.lock into /app/.venv, collect static files -------------------------
 FROM ${PYTHON_IMAGE} AS build
 ARG UV_VERSION=0.13.9
@@ -35,6 +46,7 @@ RUN groupadd --system --gid 10001 kinwise \
 WORKDIR /app
 # Code and dependencies stay root-owned (read-only to the app); only var/ is writable.
 COPY --from=build /app /app
+COPY --from=web /src/var/web /app/var/web
 RUN mkdir -p /app/var && chown kinwise:kinwise /app/var
 ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
