@@ -58,7 +58,6 @@ def _clear_cache():
         with contextlib.suppress(Exception):
             caches[alias].clear()
     revocation.reset_state()
-    yield
 
 
 class CommitAwareAPIClient(APIClient):

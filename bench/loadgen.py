@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--header", action="append", default=[], help="extra header, 'Name: value'")
     args = parser.parse_args(argv)
     if args.bodies:
-        with open(args.bodies, "rb") as handle:
+        with Path(args.bodies).open("rb") as handle:
             lines = [line.rstrip(b"\n") for line in handle if line.strip()]
     else:
         lines, args.cycle = [b"{}"], True

@@ -28,8 +28,10 @@ def http_table(http: dict) -> list[str]:
                         f"{figures['p99_ms']:.1f}",
                         figures["errors"],
                         "—" if ratio is None else f"{ratio:.0%}",
-                        f"{figures['web_cpu_ms']:.1f} + {figures['db_cpu_ms']:.1f}"
-                        f" + {figures.get('worker_cpu_ms', 0.0):.1f}",
+                        (
+                            f"{figures['web_cpu_ms']:.1f} + {figures['db_cpu_ms']:.1f}"
+                            f" + {figures.get('worker_cpu_ms', 0.0):.1f}"
+                        ),
                         _connections(figures),
                     ],
                     widths,
@@ -66,12 +68,16 @@ def render(results: dict) -> str:
     machine, config = results["machine"], results["config"]
     lines = [
         f"KinWise benchmark {results['started_at']}  ({results['total_seconds']:.0f} s)",
-        f"machine: {machine['nproc']} CPU {machine['cpu_model']}, {machine['memory_mb']} MB; load average "
-        f"{machine['loadavg_start']} at start, {machine['loadavg_end']} at end",
+        (
+            f"machine: {machine['nproc']} CPU {machine['cpu_model']}, {machine['memory_mb']} MB; "
+            f"load average {machine['loadavg_start']} at start, {machine['loadavg_end']} at end"
+        ),
         f"Postgres: one INSERT + COMMIT (WAL flush) takes {machine.get('commit_ms', '?')} ms (median)",
         f"web: {config['web']} ({config['gunicorn_workers']} sync workers); worker: {config['worker']}",
-        f"load: {config['duration']:.0f} s per point after {config['warmup']:.0f} s warm-up, from a separate"
-        " process over loopback",
+        (
+            f"load: {config['duration']:.0f} s per point after {config['warmup']:.0f} s warm-up, "
+            "from a separate process over loopback"
+        ),
         "",
         *http_table(results["http"]),
         "",

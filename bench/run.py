@@ -158,7 +158,7 @@ class Bench:
         for process in reversed(self.processes):
             try:
                 process.stop()
-            except Exception as exc:  # keep stopping the others
+            except Exception as exc:  # noqa: BLE001 - keep stopping the others
                 log(f"stopping {process.name} failed: {exc}")
 
     # --- load ----------------------------------------------------------------------------------------------

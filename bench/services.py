@@ -81,7 +81,9 @@ def ensure_postgres(database_url: str) -> None:
     host, port = parts.hostname or "127.0.0.1", parts.port or 5432
     if _can_connect(host, port):
         return
-    clusters = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+    clusters = (
+        sorted(p.name for p in Path("/etc/postgresql").iterdir()) if Path("/etc/postgresql").is_dir() else []
+    )
     if not clusters or not shutil.which("pg_ctlcluster"):
         raise RuntimeError(f"Postgres is not reachable at {host}:{port} and there is no cluster to start")
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "start"], check=True)

@@ -20,5 +20,5 @@ if __name__ == "__main__":
     honcho.manager.KILL_WAIT = STOP_SECONDS
     try:
         main(["start", *sys.argv[1:]])
-    except SystemExit as exit:
-        sys.exit(0 if exit.code in STOPPED_ON_REQUEST else exit.code)
+    except SystemExit as exited:
+        sys.exit(0 if exited.code in STOPPED_ON_REQUEST else exited.code)

@@ -126,7 +126,7 @@ class Topology:
     # --- processes ---------------------------------------------------------------------------------------
     def run(self, name: str, argv: list[str], timeout: int = 300) -> str:
         result = subprocess.run(
-            argv, cwd=BASE_DIR, env=self.env, capture_output=True, text=True, timeout=timeout
+            argv, cwd=BASE_DIR, env=self.env, capture_output=True, check=False, text=True, timeout=timeout
         )
         (WORK / f"{name}.log").write_text(result.stdout + result.stderr)
         check(result.returncode == 0, f"{name} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
@@ -279,7 +279,9 @@ def check_topology(top: Topology, queues: list[str]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     workers: list[str] = []
     while time.monotonic() < deadline:
-        workers = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+        workers = subprocess.run(
+            ["pgrep", "-P", str(master)], capture_output=True, check=False, text=True
+        ).stdout.split()
         if len(workers) == 4:
             break
         time.sleep(0.5)
@@ -288,7 +290,7 @@ def check_topology(top: Topology, queues: list[str]) -> None:
     while True:
         inspect = ["celery", "-A", "config", "inspect", "active_queues", "--json", "--timeout", "5"]
         result = subprocess.run(
-            inspect, cwd=BASE_DIR, env=top.env, capture_output=True, text=True, timeout=120
+            inspect, cwd=BASE_DIR, env=top.env, capture_output=True, check=False, text=True, timeout=120
         )
         lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
         consumed = {}

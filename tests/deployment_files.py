@@ -40,15 +40,15 @@ def option(command: str, name: str) -> str:
 def env_example_names() -> set[str]:
     """Variable names in .env.example, set or commented out (`# NAME=...`)."""
     text = (BASE_DIR / ".env.example").read_text()
-    return set(re.findall(r"^#?\s?([A-Z][A-Z0-9_]+)=", text, flags=re.M))
+    return set(re.findall(r"^#?\s?([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE))
 
 
 def dockerfile_stages() -> list[list[str]]:
     """The Dockerfile's instructions (continuation lines joined), one list per FROM stage."""
     text = re.sub(r"\\\n", " ", (BASE_DIR / "Dockerfile").read_text())
     stages: list[list[str]] = []
-    for line in text.splitlines():
-        line = line.strip()
+    for raw in text.splitlines():
+        line = raw.strip()
         if not line or line.startswith("#"):
             continue
         if line.upper().startswith("FROM "):

@@ -40,5 +40,5 @@ def run(argv: list[str], *, cwd: Path, timeout: float = 300) -> str:
     return output
 
 
-def bin(folder: Path, name: str) -> str:
+def node_bin(folder: Path, name: str) -> str:
     return str(folder / "node_modules" / ".bin" / name)

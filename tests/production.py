@@ -34,5 +34,11 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
 
 def run_production(args: list[str], env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=timeout,
     )

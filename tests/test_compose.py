@@ -69,7 +69,7 @@ def _seconds(duration: str) -> int:
 
 def test_stop_grace_periods_cover_gunicorns_drain_and_the_longest_task(services):
     conf = (BASE_DIR / "gunicorn.conf.py").read_text()
-    graceful_timeout = int(re.search(r"^graceful_timeout = (\d+)$", conf, flags=re.M).group(1))
+    graceful_timeout = int(re.search(r"^graceful_timeout = (\d+)$", conf, flags=re.MULTILINE).group(1))
     assert _seconds(services["web"]["stop_grace_period"]) >= graceful_timeout + 5
     assert _seconds(services["worker"]["stop_grace_period"]) >= settings.CELERY_TASK_TIME_LIMIT + 30
 

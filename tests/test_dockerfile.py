@@ -30,7 +30,7 @@ def test_the_web_stage_builds_the_web_app_into_the_final_image(tmp_path):
         pytest.fail("npm is missing: the web stage cannot be checked (install Node 20 and npm)")
     stage = _stage("web")
     assert stage[0].split()[1].startswith("node:20")
-    workdir = tmp_path / [line.split()[1] for line in stage if line.startswith("WORKDIR ")][0].lstrip("/")
+    workdir = tmp_path / next(line.split()[1] for line in stage if line.startswith("WORKDIR ")).lstrip("/")
     workdir.mkdir(parents=True)
     for line in stage:
         if line.startswith("COPY "):
@@ -65,7 +65,9 @@ def test_the_final_image_has_no_build_tools_or_secrets():
     for tool in ("uv ", "pip install", "gcc", "build-essential", "apt-get install"):
         assert tool not in final, tool
     text = (BASE_DIR / "Dockerfile").read_text()
-    assert not re.search(r"^\s*(ARG|ENV)\s+[^\n]*(SECRET|PASSWORD|TOKEN)", text, flags=re.M | re.I)
+    assert not re.search(
+        r"^\s*(ARG|ENV)\s+[^\n]*(SECRET|PASSWORD|TOKEN)", text, flags=re.MULTILINE | re.IGNORECASE
+    )
     ignored = (BASE_DIR / ".dockerignore").read_text().split()
     assert {".env", ".venv", "var", ".git"} <= set(ignored)
 

@@ -74,14 +74,22 @@ def test_every_documented_celery_command_works_against_a_live_worker(live, tmp_p
         kind = argv[3]
         if kind == "inspect":
             result = subprocess.run(
-                argv + ["--timeout", "10"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90
+                [*argv, "--timeout", "10"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                check=False,
+                text=True,
+                timeout=90,
             )
             assert result.returncode == 0, (command, result.stdout, result.stderr)
             assert "live-" in result.stdout, (command, result.stdout)
             if argv[4] == "ping":
                 assert "pong" in result.stdout
         elif kind == "call":
-            result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+            result = subprocess.run(
+                argv, cwd=ROOT, env=env, capture_output=True, check=False, text=True, timeout=90
+            )
             assert result.returncode == 0, (command, result.stderr)
             task_id = result.stdout.strip().splitlines()[-1]
             assert re.fullmatch(r"[0-9a-f-]{36}", task_id), result.stdout
@@ -111,7 +119,13 @@ def _flower_needs_auth_and_answers(argv: list[str], env: dict, log) -> None:
     port = free_port()
     argv = [word for word in argv if not word.startswith("--port")] + [f"--port={port}"]
     refused = subprocess.run(
-        argv, cwd=ROOT, env={**env, "FLOWER_BASIC_AUTH": ""}, capture_output=True, text=True, timeout=60
+        argv,
+        cwd=ROOT,
+        env={**env, "FLOWER_BASIC_AUTH": ""},
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=60,
     )
     assert refused.returncode != 0
     assert "FLOWER_BASIC_AUTH" in refused.stderr

@@ -19,7 +19,7 @@ from tests.support import ROOT, Process, free_port, venv_env, wait_until
 
 def _readyz(port: int) -> dict:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
             return json.loads(response.read())
     except OSError:
         return {}
@@ -105,7 +105,7 @@ def test_ctrl_c_stops_make_run_cleanly(embedded):
     shutdown takes several seconds), web and beat are never SIGKILLed, and honcho's run exits 0, so make
     reports no "Error 143" (make itself then ends by the SIGINT it received, as an interrupted program
     should)."""
-    env, tmp, run, port = embedded
+    _env, _tmp, run, _port = embedded
     # Ctrl-C on a settled service: beat is up and the worker has finished what it received.
     wait_until(lambda: _settled(run.output()), timeout=60, message="beat started and the worker idle")
     os.killpg(run.popen.pid, signal.SIGINT)
@@ -116,8 +116,10 @@ def test_ctrl_c_stops_make_run_cleanly(embedded):
     # sometimes hangs in Celery after its pool has exited (about 1 stop in 3 here, idle or not), so the
     # worker alone may take the SIGKILL path, after SIGTERM and the full grace period (acks_late: no loss).
     assert "sending SIGTERM to worker.1" in output
-    assert "SIGKILL to web.1" not in output and "SIGKILL to beat.1" not in output
-    assert "make: ***" not in output and "Error 1" not in output
+    assert "SIGKILL to web.1" not in output
+    assert "SIGKILL to beat.1" not in output
+    assert "make: ***" not in output
+    assert "Error 1" not in output
     for process in ("web.1", "worker.1", "beat.1"):
         assert f"{process} stopped" in output
 

@@ -13,8 +13,10 @@ def show(expression: str) -> list[str]:
     `expression` as JSON."""
     return [
         "-c",
-        "import django, json; django.setup(); from django.conf import settings; "
-        f"print(json.dumps({expression}))",
+        (
+            "import django, json; django.setup(); from django.conf import settings; "
+            f"print(json.dumps({expression}))"
+        ),
     ]
 
 
@@ -62,9 +64,11 @@ def test_local_work_may_relax_rate_limits_and_typos_are_refused(tmp_path):
     assert relaxed.returncode == 0, relaxed.stderr
     assert json.loads(relaxed.stdout.strip().splitlines()[-1]) == "1000/h"
     typo = run_production(show("1"), {**env, "RATE_LIMITS": "registr_ip=1000/h"})
-    assert typo.returncode != 0 and "unknown scope(s) registr_ip" in typo.stderr
+    assert typo.returncode != 0
+    assert "unknown scope(s) registr_ip" in typo.stderr
     bad = run_production(show("1"), {**env, "RATE_LIMITS": "register_ip=lots"})
-    assert bad.returncode != 0 and "Bad rate string" in bad.stderr
+    assert bad.returncode != 0
+    assert "Bad rate string" in bad.stderr
 
 
 def test_gunicorn_listens_on_port_when_gunicorn_bind_is_unset(tmp_path):
@@ -77,7 +81,7 @@ def test_gunicorn_listens_on_port_when_gunicorn_bind_is_unset(tmp_path):
 
         def healthz():
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
                     return response.status == 200
             except OSError:
                 return False
@@ -93,7 +97,9 @@ def test_the_values_of_env_example_load_as_they_stand(tmp_path):
 
     from tests.deployment_files import BASE_DIR
 
-    pairs = re.findall(r"^([A-Z][A-Z0-9_]+)=(.*)$", (BASE_DIR / ".env.example").read_text(), flags=re.M)
+    pairs = re.findall(
+        r"^([A-Z][A-Z0-9_]+)=(.*)$", (BASE_DIR / ".env.example").read_text(), flags=re.MULTILINE
+    )
     env = {**production_env(tmp_path, DJANGO_SETTINGS_MODULE="config.settings.local"), **dict(pairs)}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     result = run_production(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.node import WEB_DIR, bin, npm_ci, require_npm, run
+from tests.node import WEB_DIR, node_bin, npm_ci, require_npm, run
 
 
 @pytest.mark.parametrize(
@@ -46,4 +46,4 @@ def test_api_paths_are_not_the_app(client):
 def test_the_web_app_type_checks_strictly_against_the_generated_client():
     require_npm()
     npm_ci(WEB_DIR)
-    run([bin(WEB_DIR, "tsc"), "--noEmit", "-p", "tsconfig.json"], cwd=WEB_DIR)
+    run([node_bin(WEB_DIR, "tsc"), "--noEmit", "-p", "tsconfig.json"], cwd=WEB_DIR)

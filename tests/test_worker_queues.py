@@ -56,7 +56,9 @@ def documented_worker_commands() -> dict[str, list[str]]:
     for path in files:
         if path.is_file():
             text = path.read_text(errors="replace")
-            commands = re.findall(r"(?:^\s*|`|command:\s*)(celery -A config worker\b[^\n`|\"']*)", text, re.M)
+            commands = re.findall(
+                r"(?:^\s*|`|command:\s*)(celery -A config worker\b[^\n`|\"']*)", text, re.MULTILINE
+            )
             if commands:
                 found[str(path.relative_to(ROOT))] = commands
     return found

@@ -6,7 +6,8 @@ Each one is an item of the production checklist in docs/DEPLOY.md that configura
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Tags, register
+from django.core.checks import Warning as CheckWarning
 
 
 @register(Tags.security, deploy=True)
@@ -14,7 +15,7 @@ def kinwise_deploy_checks(app_configs, **kwargs):
     found = []
     if not settings.REDIS_URL:
         found.append(
-            Warning(
+            CheckWarning(
                 "REDIS_URL is not set: rate-limit counters live in a file cache on this machine only.",
                 hint="Point REDIS_URL at the shared Redis so every web process counts against one limit.",
                 id="kinwise.W001",
@@ -22,7 +23,7 @@ def kinwise_deploy_checks(app_configs, **kwargs):
         )
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         found.append(
-            Warning(
+            CheckWarning(
                 "The Celery broker is the local filesystem transport (the development default).",
                 hint="Set CELERY_BROKER_URL (or REDIS_URL) to a Redis reachable by every worker.",
                 id="kinwise.W002",
@@ -32,7 +33,7 @@ def kinwise_deploy_checks(app_configs, **kwargs):
         settings.EMAIL_BACKEND.endswith("smtp.EmailBackend") and not settings.EMAIL_HOST
     ):
         found.append(
-            Warning(
+            CheckWarning(
                 "EMAIL_HOST is not set: emails are written to files instead of being sent.",
                 hint="Set EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS.",
                 id="kinwise.W003",
@@ -41,7 +42,7 @@ def kinwise_deploy_checks(app_configs, **kwargs):
     frontend = urlparse(settings.FRONTEND_URL)
     if frontend.scheme != "https" or frontend.hostname in {"localhost", "127.0.0.1", "::1"}:
         found.append(
-            Warning(
+            CheckWarning(
                 f"FRONTEND_URL is {settings.FRONTEND_URL!r}: links in emails would not reach users safely.",
                 hint="Set FRONTEND_URL to the public https:// address of the web app.",
                 id="kinwise.W004",
@@ -49,7 +50,7 @@ def kinwise_deploy_checks(app_configs, **kwargs):
         )
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         found.append(
-            Warning(
+            CheckWarning(
                 "The database is not PostgreSQL; SQLite is for development on one machine.",
                 hint="Set DATABASE_URL=postgres://user:password@host:5432/kinwise.",
                 id="kinwise.W005",
@@ -57,7 +58,7 @@ def kinwise_deploy_checks(app_configs, **kwargs):
         )
     if not settings.ALLOWED_HOSTS or "*" in settings.ALLOWED_HOSTS:
         found.append(
-            Warning(
+            CheckWarning(
                 "ALLOWED_HOSTS is empty or contains '*'.",
                 hint="List the host names the API is served under.",
                 id="kinwise.W006",

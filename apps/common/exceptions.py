@@ -177,10 +177,10 @@ def api_exception_handler(exc, context):
         body = _error_body(message, code)
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             body["retry_after"] = _retry_after(exc.wait)
-        headers = {key: value for key, value in response.items()}
+        headers = dict(response.items())
         return _answer(context, response.status_code, body, headers=headers)
 
-    logger.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
+    logger.error("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
     if transaction.get_connection().in_atomic_block:
         set_rollback()
     message = f"{type(exc).__name__}: {exc}" if settings.DEBUG else "Internal server error."

@@ -53,8 +53,8 @@ class KinwiseAutoSchema(AutoSchema):
         declared: dict[int, set[str]] = {}
         responses = self.get_response_serializers()
         if isinstance(responses, dict):
-            for status in responses:
-                status = int(status[0] if isinstance(status, tuple) else status)
+            for key in responses:
+                status = int(key[0] if isinstance(key, tuple) else key)
                 if status >= 400:
                     declared[status] = set()
         for status, codes in error_codes.operation_codes(self.method, self.path).items():

@@ -74,12 +74,12 @@ def postprocess(result, generator, request, public):
                 media = response.get("content", {})
                 if any(content_type.startswith("text/csv") for content_type in media):
                     response["headers"]["Content-Disposition"] = CONTENT_DISPOSITION
-                for _content_type, body in media.items():
+                for body in media.values():
                     if status.startswith("2") and "example" not in body and "examples" not in body:
                         value = example_for(body.get("schema"), schemas)
                         if value is not None:
                             body["example"] = value
-            for _content_type, body in operation.get("requestBody", {}).get("content", {}).items():
+            for body in operation.get("requestBody", {}).get("content", {}).values():
                 if "example" not in body and "examples" not in body:
                     value = example_for(body.get("schema"), schemas, request=True)
                     if value is not None:

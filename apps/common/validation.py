@@ -52,7 +52,7 @@ class MoneyField(serializers.DecimalField):
     def __init__(self, *, allow_zero: bool = False, **kwargs):
         kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
         kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
-        kwargs.setdefault("min_value", Decimal("0") if allow_zero else MONEY_MIN)
+        kwargs.setdefault("min_value", Decimal(0) if allow_zero else MONEY_MIN)
         kwargs.setdefault("max_value", MONEY_MAX)
         super().__init__(**kwargs)
 

@@ -2,7 +2,8 @@
 would fail every request row they are named in."""
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, register
+from django.core.checks import Warning as CheckWarning
 from django.utils.module_loading import import_string
 
 from apps.emails.registry import PREPARERS
@@ -13,7 +14,7 @@ def outbox_timing_check(app_configs, **kwargs):
     problems = []
     if settings.EMAIL_OUTBOX_STALE_SECONDS <= settings.EMAIL_DELIVERY_TIME_LIMIT:
         problems.append(
-            Warning(
+            CheckWarning(
                 "EMAIL_OUTBOX_STALE_SECONDS must be longer than EMAIL_DELIVERY_TIME_LIMIT.",
                 hint="Otherwise a delivery still in progress can be claimed again and its email sent twice.",
                 id="emails.W001",
@@ -22,7 +23,7 @@ def outbox_timing_check(app_configs, **kwargs):
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
     if visibility is not None and visibility <= settings.EMAIL_OUTBOX_RETRY_MAX_SECONDS:
         problems.append(
-            Warning(
+            CheckWarning(
                 "CELERY_VISIBILITY_TIMEOUT must be longer than EMAIL_OUTBOX_RETRY_MAX_SECONDS.",
                 hint="Redis would hand a retry that waits for its countdown to a second worker.",
                 id="emails.W002",

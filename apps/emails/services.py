@@ -208,13 +208,13 @@ def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
     if row.prepare:
         try:
             row = _prepare(row)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row, retried or final
             return _record_failure(row, exc)
         if row is None:
             return DeliveryOutcome("dropped")
     try:
         email_connection.send(render_email(row))  # over the session this worker keeps open
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row, retried or final
         return _record_failure(row, exc)
     # The window for a duplicate is between the SMTP server accepting the message and this UPDATE.
     EmailOutbox.objects.filter(id=row.id).update(

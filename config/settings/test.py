@@ -3,10 +3,10 @@
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, REDIS_URL, STATIC_ROOT, VAR_DIR, env
+from .base import DATABASES, REDIS_URL, STATIC_ROOT, VAR_DIR, env
 
 DEBUG = False
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 if not REDIS_URL:
@@ -15,8 +15,6 @@ if not REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"},
     }
-else:
-    CACHES = CACHES
 
 TEST_RUNNER = "django.test.runner.DiscoverRunner"
 VAR_DIR.mkdir(exist_ok=True)

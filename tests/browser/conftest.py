@@ -125,7 +125,7 @@ def app(chromium, live_server, celery_worker, smtp_server, settings, request):
             try:
                 page.screenshot(path=str(folder / f"page{number}.png"), full_page=True)
                 (folder / f"page{number}.url").write_text(page.url)
-            except Exception as error:  # noqa: BLE001 — the page may be gone; keep the other artifacts
+            except Exception as error:  # the page may be gone; keep the other artifacts
                 (folder / f"page{number}.error").write_text(str(error))
         for name, lines in running.logs.items():
             (folder / f"{name}.console.log").write_text("\n".join(lines))

@@ -109,7 +109,7 @@ def test_viewer_can_read_but_not_write(client_for):
 
 
 @pytest.mark.parametrize(
-    "overrides, field",
+    ("overrides", "field"),
     [
         ({"amount": "-5"}, "amount"),
         ({"amount": "0"}, "amount"),

@@ -28,8 +28,10 @@ def test_paying_less_than_the_bill_is_refused_and_leaves_it_unpaid(auth_client, 
     assert response.status_code == 400
     assert response.json() == {
         "amount": [
-            "Partial payments are not recorded: this occurrence is 10.00 EUR. Change the bill's amount first "
-            "if less is owed."
+            (
+                "Partial payments are not recorded: this occurrence is 10.00 EUR. "
+                "Change the bill's amount first if less is owed."
+            )
         ]
     }
     assert auth_client.get(f"{BILLS}{bill['id']}/").json()["is_paid"] is False

@@ -39,5 +39,6 @@ def test_status_badge_uses_the_label_colour_and_the_admins_overrides(model_admin
 
 def test_status_badge_escapes_its_label():
     html = status_badge_html("<script>x</script>")
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
     assert "background-color: gray" in html

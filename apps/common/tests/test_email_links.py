@@ -43,7 +43,8 @@ def test_email_change_links_use_the_configured_paths(auth_client, user, password
     ask_email_change(auth_client, "new-address@example.com", password)
     assert f"{APP}/a/email?token=" in _body(mailoutbox, "new-address@example.com")
     told = _body(mailoutbox, user.email)
-    assert f"{APP}/a/email?token=" in told and f"{APP}/a/cancel?token=" in told
+    assert f"{APP}/a/email?token=" in told
+    assert f"{APP}/a/cancel?token=" in told
 
 
 def test_invitation_link_uses_the_configured_path(client_for, mailoutbox, custom_pages):

@@ -63,7 +63,8 @@ def test_an_inactive_account_is_account_inactive(api_client, auth_client, user):
 def test_no_error_body_contains_a_python_repr(api_client):
     for token in ("garbage", "a.b.c"):
         body = _me(api_client, token).content.decode()
-        assert "ErrorDetail" not in body and "{'" not in body
+        assert "ErrorDetail" not in body
+        assert "{'" not in body
 
 
 def test_a_malformed_authorization_header_has_its_own_code(api_client):
@@ -107,7 +108,8 @@ def test_problem_details_keep_retry_after_and_the_header(api_client, settings):
     )
     assert response.status_code == 429
     body = response.json()
-    assert body["code"] == "throttled" and body["status"] == 429
+    assert body["code"] == "throttled"
+    assert body["status"] == 429
     assert body["retry_after"] == int(response["Retry-After"]) > 0
 
 

@@ -44,7 +44,7 @@ raw_bodies = st.one_of(
 
 @pytest.fixture
 def clients(db, settings):
-    settings.RATE_LIMITS = {key: "100000/h" for key in settings.RATE_LIMITS}
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/h")
     user = UserFactory(password="SecurePass123!")
     signed_in = APIClient()
     login = signed_in.post(

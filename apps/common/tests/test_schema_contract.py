@@ -39,7 +39,8 @@ def test_operation_ids_are_unique_camel_case_names(schema):
 
 def test_component_names_do_not_stutter(schema):
     names = list(schema["components"]["schemas"])
-    assert "ReportRequest" in names and "LoginInput" in names
+    assert "ReportRequest" in names
+    assert "LoginInput" in names
     assert not [name for name in names if re.search(r"(Request|Input)Request$", name)]
 
 
@@ -77,8 +78,8 @@ def _resolved(schema, holder: dict) -> dict:
 
 def _envelopes(schema, response):
     body = response.get("content", {}).get("application/json", {}).get("schema", {})
-    for candidate in body.get("oneOf", [body]):
-        candidate = _resolved(schema, candidate)
+    for entry in body.get("oneOf", [body]):
+        candidate = _resolved(schema, entry)
         if "error" in candidate.get("properties", {}):
             yield candidate
 
@@ -93,7 +94,8 @@ def test_every_error_code_is_enumerated_and_catalogued(schema):
             assert envelopes or (status == "400" and "additionalProperties" in body), (method, path, status)
             for envelope in envelopes:
                 codes = _resolved(schema, envelope["properties"]["code"])["enum"]
-                assert codes and set(codes) <= set(CATALOG), (method, path, status, codes)
+                assert codes, (method, path, status, codes)
+                assert set(codes) <= set(CATALOG), (method, path, status, codes)
 
 
 def test_expected_statuses_are_documented(schema):

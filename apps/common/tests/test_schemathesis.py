@@ -54,7 +54,7 @@ def wsgi_keeps_the_test_connection():
 
 @pytest.fixture
 def bearer(db, settings):
-    settings.RATE_LIMITS = {key: "100000/h" for key in settings.RATE_LIMITS}
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/h")
     user = UserFactory(password="SecurePass123!")
     login = APIClient().post(
         "/api/v1/auth/login/", {"email": user.email, "password": "SecurePass123!"}, format="json"

@@ -37,7 +37,8 @@ def test_rolled_back_transaction_sends_nothing(mailoutbox, django_capture_on_com
                 raise RuntimeError("boom")
         except RuntimeError:
             pass
-    assert callbacks == [] and mailoutbox == []
+    assert callbacks == []
+    assert mailoutbox == []
     assert not EmailOutbox.objects.exists()
 
 

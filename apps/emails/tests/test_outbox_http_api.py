@@ -22,7 +22,7 @@ class FakePostmark:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 — http.server's hook name
+            def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.received.append(
                     {"path": self.path, "token": self.headers["X-Postmark-Server-Token"], **body}

@@ -30,7 +30,8 @@ def test_a_row_without_a_message_is_sent_by_the_sweeper_after_the_grace_period(
     assert email_sweep() == 0  # the on-commit message gets its chance first
     clock.advance(timedelta(seconds=61))
     assert email_sweep() == 1
-    assert len(mailoutbox) == 1 and "112233" in mailoutbox[0].body
+    assert len(mailoutbox) == 1
+    assert "112233" in mailoutbox[0].body
     assert EmailOutbox.objects.get(id=row.id).status == EmailStatus.SENT
     assert email_sweep() == 0
 

@@ -34,7 +34,7 @@ from apps.notifications.models import NotificationKind
 from apps.notifications.services import NotificationSpec, notifications_deliver
 
 # SQLite does this arithmetic in floating point; the margin keeps an exact 25.00 % from looking like 24.99.
-# Amounts have at most four decimals, so a real shortfall of current×100 below target×m is at least 0.0025
+# Amounts have at most four decimals, so a real shortfall of current*100 below target*m is at least 0.0025
 # and the margin never admits one. The Python check below, in Decimal, has the last word.
 _FLOAT_MARGIN = Value(Decimal("0.001"))
 

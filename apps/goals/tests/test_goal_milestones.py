@@ -124,7 +124,7 @@ def test_fan_out_into_chunks(household, settings):
 
 def test_preferences_turn_email_off(auth_client, household, mailoutbox):
     auth_client.patch("/api/v1/notifications/preferences/goal_milestone/", {"email": False}, format="json")
-    goal = GoalFactory(household=household, target_amount=Decimal("10"))
+    goal = GoalFactory(household=household, target_amount=Decimal(10))
     contribute(auth_client, goal, "10")
     assert Notification.objects.count() == 1
     assert mailoutbox == []

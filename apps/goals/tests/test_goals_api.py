@@ -53,7 +53,7 @@ def test_owner_must_be_a_member_of_the_household(auth_client, household):
 
 
 @pytest.mark.parametrize(
-    "overrides, field",
+    ("overrides", "field"),
     [
         ({"target_amount": "-1"}, "target_amount"),
         ({"target_amount": "0"}, "target_amount"),

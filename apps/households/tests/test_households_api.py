@@ -39,7 +39,7 @@ def test_a_user_can_belong_to_several_households(auth_client, user):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({"name": "X", "time_zone": "Mars/Olympus"}, "time_zone"),
         ({"name": "X", "time_zone": "localtime"}, "time_zone"),

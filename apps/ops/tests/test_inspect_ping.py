@@ -30,6 +30,7 @@ def test_celery_inspect_ping_gets_a_pong_from_a_running_worker(celery_worker):
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
         capture_output=True,
+        check=False,
         text=True,
         timeout=60,
     )

@@ -50,9 +50,9 @@ def test_a_row_no_key_opens_is_reported_and_the_command_fails(auth_client, setti
     settings.MFA_ENCRYPTION_KEY = ["lost-key"]
     enable_mfa(auth_client)
     settings.MFA_ENCRYPTION_KEY = ["another-key"]
-    with pytest.raises(SystemExit) as exit:
+    with pytest.raises(SystemExit) as exited:
         call_command("rotate_encryption_keys")
-    assert exit.value.code == 1
+    assert exited.value.code == 1
     assert "users.TotpDevice.secret_encrypted: 0 re-encrypted, 1 unreadable" in capsys.readouterr().out
 
 

@@ -150,7 +150,7 @@ def _payment_rows(report: Report) -> Iterator[list[str]]:
 
 def _goal_rows(report: Report) -> Iterator[list[str]]:
     zero = Value(
-        Decimal("0"),
+        Decimal(0),
         output_field=DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES),
     )
     goals = (

@@ -202,7 +202,7 @@ def test_a_removed_member_loses_access(auth_client, client_for, household):
 
 
 @pytest.mark.parametrize(
-    "overrides, field",
+    ("overrides", "field"),
     [
         ({"period_end": "2025-02-01"}, "period_end"),
         ({"period_start": "2020-01-01", "period_end": "2025-12-31"}, "period_end"),
