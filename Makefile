@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: run test lint format migrate worker beat bench smoke venv clean client web screenshots
+.PHONY: run test lint typecheck format migrate worker beat bench smoke venv clean client web screenshots
 
 $(UV):
 	python3 -m venv var/uv && var/uv/bin/pip install -q uv
@@ -34,9 +34,15 @@ test: venv web
 smoke: venv
 	scripts/smoke
 
-lint: venv
+## lint: ruff (rules in pyproject.toml) and the type checker
+lint: venv typecheck
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+## typecheck: mypy with the Django and DRF plugins; strict on services and selectors (pyproject.toml). It reads
+## the test settings and opens no database.
+typecheck: venv
+	.venv/bin/mypy
 
 format: venv
 	.venv/bin/ruff check --fix .

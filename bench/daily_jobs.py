@@ -21,6 +21,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -44,7 +48,7 @@ class CountingSink:
         return "250 OK"
 
 
-def start_sink() -> tuple[object, int]:
+def start_sink() -> "tuple[Controller, int]":
     from aiosmtpd.controller import Controller
 
     from bench.services import free_port
@@ -75,6 +79,7 @@ def deliver(results: dict) -> None:
     worker.wait(timeout=60)
     sent = EmailOutbox.objects.filter(status=EmailStatus.SENT).count()
     assert CountingSink.count == total == sent, (CountingSink.count, total, sent)
+    assert first is not None
     rate = (total - 1) / (done - first)
     print(f"delivery: {total} emails by one worker process (batches of 100 ids per task): {rate:.0f}/s")
     results["delivery_emails_per_s"] = round(rate)

@@ -15,6 +15,7 @@ import http.client
 import json
 import statistics
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 from bench import data
@@ -29,7 +30,7 @@ ENDPOINTS = {
 class Client:
     def __init__(self, base_url: str, headers: dict):
         parts = urlsplit(base_url)
-        self.host, self.port, self.headers = parts.hostname, parts.port, headers
+        self.host, self.port, self.headers = parts.hostname or "127.0.0.1", parts.port, headers
         self.sent = 0
 
     def post(self, path: str, email: str) -> float:
@@ -58,7 +59,7 @@ class Client:
 
 def measure(*, base_url: str, headers: dict, rounds: int = 30, warmup: int = 4) -> dict:
     client = Client(base_url, headers)
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     for name, (path, verified) in ENDPOINTS.items():
         accounts = data.create_users(f"disc-{name}", rounds + warmup, verified=verified)
         unknown = [f"disc-{name}-nobody-{n}@unknown.example" for n in range(rounds + warmup)]

@@ -67,7 +67,7 @@ def run(
     timeout: float = 30.0,
 ) -> dict:
     parts = urlsplit(url)
-    host, port, path = parts.hostname, parts.port or 80, parts.path or "/"
+    host, port, path = parts.hostname or "127.0.0.1", parts.port or 80, parts.path or "/"
     base_headers = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
     source = BodySource(lines, cycle)
     cpu_start = resource.getrusage(resource.RUSAGE_SELF)
@@ -75,7 +75,7 @@ def run(
     measure_from = start + warmup
     deadline = measure_from + duration
     results: list[list[tuple[float, float, int]]] = [[] for _ in range(concurrency)]
-    errors = Counter()
+    errors: Counter[str] = Counter()
 
     def worker(slot: int) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)

@@ -27,7 +27,9 @@ def read_messages(directory: Path, start: int = 0) -> list[tuple[int, EmailMessa
 
 
 def text_of(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None, "no text/plain part"
+    return body.get_content()
 
 
 class Mailbox:

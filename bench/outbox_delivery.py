@@ -167,6 +167,7 @@ def run(args) -> None:
         worker.wait(timeout=60)
         sent = EmailOutbox.objects.filter(status=EmailStatus.SENT).count()
         assert sink.count == args.emails == sent, (sink.count, sent)
+        assert first is not None
         rate = (args.emails - 1) / (done - first)
         print(
             f"deliver: concurrency {concurrency}: {rate:.0f} emails/s (first to last message, loopback SMTP)"
@@ -200,10 +201,11 @@ def run(args) -> None:
     broker = redis.Redis.from_url(f"{REDIS}/1")
     started = time.perf_counter()
     for outbox_id in ids:
-        deliver_email.apply_async(args=[outbox_id])
+        deliver_email.apply_async(args=(outbox_id,))
     publish = time.perf_counter() - started
     waiting = broker.llen("emails")
-    per_message = broker.memory_usage("emails", samples=0) / max(waiting, 1)  # the queue is a Redis list
+    memory = broker.memory_usage("emails", samples=0) or 0  # the queue is a Redis list
+    per_message = memory / max(waiting, 1)
     print(f"publish: {len(ids)} task messages in {publish:.2f}s = {len(ids) / publish:.0f}/s")
     print(f"broker: {waiting} messages waiting, {per_message:.0f} bytes of Redis memory each")
     results["publish_per_s"] = round(len(ids) / publish)

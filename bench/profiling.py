@@ -8,6 +8,10 @@ SAVE_EVERY requests; `combine()` adds up every worker's file into one report per
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyinstrument.session import Session
 
 SAVE_EVERY = 25
 # Each worker's first requests to a path pay one-time costs (lazy imports such as redis's, first
@@ -25,8 +29,8 @@ class ProfileMiddleware:
 
         self.get_response = get_response
         self.directory = Path(os.environ["BENCH_PROFILE_DIR"])
-        self.paths = set(settings.BENCH_PROFILE_PATHS)
-        self.sessions: dict[str, object] = {}
+        self.paths = set(settings.BENCH_PROFILE_PATHS)  # type: ignore[misc]  # config.settings.bench only
+        self.sessions: dict[str, Session] = {}
         self.counts: dict[str, int] = {}
         self.seen: dict[str, int] = {}
         self.lock = threading.Lock()

@@ -254,7 +254,8 @@ class Bench:
             self.load("otp_request", OTP_REQUEST, concurrency, [{"email": e} for e in emails])
         from bench.mailbox import Mailbox
 
-        self.mailbox, used, fastest = Mailbox(self.mail_dir), set(), 0.0
+        self.mailbox, fastest = Mailbox(self.mail_dir), 0.0
+        used: set[str] = set()
         for concurrency in levels:
             # enough codes for this point: verify has run up to twice as fast as request, or as fast as seen
             rate = max(2 * self.results["http"]["otp_request"][str(concurrency)]["rps"], fastest)

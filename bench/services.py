@@ -112,8 +112,13 @@ def start_redis(log_dir: Path) -> tuple[Process, str]:
     port = free_port()
     argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     process = Process("redis", argv, env=dict(os.environ), log_dir=log_dir)
-    wait_for(lambda: process.check() or _can_connect("127.0.0.1", port), timeout=10, what="redis-server")
+    wait_for(lambda: _alive_and_listening(process, port), timeout=10, what="redis-server")
     return process, f"redis://127.0.0.1:{port}"
+
+
+def _alive_and_listening(process: Process, port: int) -> bool:
+    process.check()  # raises if it exited
+    return _can_connect("127.0.0.1", port)
 
 
 def start_smtp_sink(mail_dir: Path, env: dict, log_dir: Path) -> tuple[Process, int]:
@@ -121,7 +126,7 @@ def start_smtp_sink(mail_dir: Path, env: dict, log_dir: Path) -> tuple[Process, 
     port = free_port()
     argv = [str(VENV_BIN / "python"), "scripts/smtp_sink.py", "--port", str(port), "--dir", str(mail_dir)]
     process = Process("smtp-sink", argv, env=env, log_dir=log_dir)
-    wait_for(lambda: process.check() or _can_connect("127.0.0.1", port), timeout=15, what="the SMTP sink")
+    wait_for(lambda: _alive_and_listening(process, port), timeout=15, what="the SMTP sink")
     return process, port
 
 

@@ -4,6 +4,7 @@ import os
 import shutil
 import sys
 import time
+from contextvars import Token
 from pathlib import Path
 
 from celery import Celery
@@ -46,7 +47,7 @@ class KinWiseCelery(Celery):
             import django
 
             django.setup()
-        return super()._get_backend()
+        return super()._get_backend()  # type: ignore[misc]  # private to Celery, absent from celery-types
 
 
 app = KinWiseCelery("kinwise")
@@ -67,7 +68,7 @@ def _log_like_django(**kwargs):
 
 # The request id travels with each task as a message header, so a task's log lines carry the id of the request
 # that queued it (apps.common.logging stamps both on every line).
-_request_id_tokens: dict[str, object] = {}
+_request_id_tokens: dict[str, Token[str | None]] = {}
 
 
 @before_task_publish.connect

@@ -61,6 +61,12 @@ def check(condition, message: str) -> None:
         raise SmokeFailure(message)
 
 
+def found(match: re.Match[str] | None, message: str) -> re.Match[str]:
+    check(match, message)
+    assert match is not None  # noqa: S101 - check() raised otherwise; this tells the type checker
+    return match
+
+
 def step(message: str) -> None:
     print(f"smoke: {message}", flush=True)
 
@@ -241,8 +247,8 @@ def journey(top: Topology) -> list[str]:
     step(f"registered {address}")
 
     verify = top.wait_email(address, "Verify your KinWise account")
-    match = re.search(r"(https://\S+/verify-email\?token=(\S+))", text_of(verify))
-    check(match, "no verification link in the email")
+    link_pattern = r"(https://\S+/verify-email\?token=(\S+))"
+    match = found(re.search(link_pattern, text_of(verify)), "no verification link in the email")
     link, token = match.group(1), urllib.parse.unquote(match.group(2))
     check(link.startswith(f"{FRONTEND}/verify-email?token="), f"link does not use FRONTEND_URL: {link}")
     status, _, body = top.http(
@@ -258,8 +264,7 @@ def journey(top: Topology) -> list[str]:
     status, _, body = top.http("POST", "/api/v1/auth/otp/request/", {"email": address})
     check(status == 200, f"otp/request answered {status}: {body}")
     otp = top.wait_email(address, "Your KinWise login code", after=count)
-    code_match = re.search(r"login code is: (\d{6})", text_of(otp))
-    check(code_match, "no code in the OTP email")
+    code_match = found(re.search(r"login code is: (\d{6})", text_of(otp)), "no code in the OTP email")
     code = code_match.group(1)
     status, _, body = top.http("POST", "/api/v1/auth/otp/verify/", {"email": address, "code": code})
     check(status == 200, f"otp/verify answered {status}: {body}")

@@ -82,11 +82,17 @@ class SmtpSink:
 
 
 def text_part(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
+    return _part(message, "plain")
 
 
 def html_part(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("html",)).get_content()
+    return _part(message, "html")
+
+
+def _part(message: EmailMessage, subtype: str) -> str:
+    body = message.get_body(preferencelist=(subtype,))
+    assert body is not None, f"no text/{subtype} part"
+    return body.get_content()
 
 
 class SmtpServer:
@@ -192,14 +198,14 @@ def celery_broker_at(url: str, transport_options: dict | None = None):
         app.amqp._producer_pool = None
 
     previous = app.conf.broker_url, app.conf.broker_transport_options
-    app.conf.broker_url = url
+    app.conf.broker_url = url  # type: ignore[misc]  # celery-types makes it read-only; Celery's conf is not
     if transport_options is not None:
         app.conf.broker_transport_options = transport_options
     reset_pools()
     try:
         yield
     finally:
-        app.conf.broker_url, app.conf.broker_transport_options = previous
+        app.conf.broker_url, app.conf.broker_transport_options = previous  # type: ignore[misc]  # as above
         reset_pools()
 
 

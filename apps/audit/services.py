@@ -1,5 +1,6 @@
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
+from django.db.models.options import Options
 from django.http import HttpRequest
 
 from apps.audit.models import AuditAction, AuditLog
@@ -9,7 +10,7 @@ from apps.common.client_ip import user_agent as request_user_agent
 
 def log_action(
     *,
-    user=None,
+    user: Any = None,  # a User, an AnonymousUser or None: only a saved user becomes the actor
     action_type: AuditAction | str,
     description: str = "",
     request: HttpRequest | None = None,
@@ -17,7 +18,7 @@ def log_action(
     user_agent: str = "",
     object_type: str = "",
     object_id: Any = "",
-    metadata: dict | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> AuditLog:
     """Write one audit row. Call it inside the transaction of the action it records.
 
@@ -41,7 +42,22 @@ def log_action(
     )
 
 
-def log_household_action(user, action_type, description: str, obj, request=None, **metadata) -> AuditLog:
+class HouseholdRow(Protocol):
+    """A saved row that belongs to a household (a bill, a goal)."""
+
+    id: int
+    household_id: int
+    _meta: "ClassVar[Options[Any]]"  # quoted: Options is generic only in django-stubs
+
+
+def log_household_action(
+    user: Any,
+    action_type: AuditAction | str,
+    description: str,
+    obj: HouseholdRow,
+    request: HttpRequest | None = None,
+    **metadata: Any,
+) -> AuditLog:
     """Audit a write to an object that belongs to a household (a bill, a goal): typed by its model, with the
     household id in the metadata."""
     return log_action(
@@ -49,7 +65,7 @@ def log_household_action(user, action_type, description: str, obj, request=None,
         action_type=action_type,
         description=description,
         request=request,
-        object_type=obj._meta.model_name,
+        object_type=obj._meta.model_name or "",
         object_id=obj.id,
         metadata={"household_id": obj.household_id, **metadata},
     )

@@ -6,8 +6,7 @@ from apps.bills.models import Bill, BillPayment, BillReminder
 class BillPaymentInline(admin.TabularInline):
     model = BillPayment
     extra = 0
-    fields = ["due_date", "paid_on", "amount", "currency", "paid_by", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("due_date", "paid_on", "amount", "currency", "paid_by", "note")
     can_delete = False
 
 

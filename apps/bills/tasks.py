@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from celery import shared_task
 from django.db import OperationalError
 from django.utils.dateparse import parse_datetime
@@ -27,4 +29,4 @@ def send_bill_reminders(at: str | None = None) -> dict:
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def send_bill_reminders_chunk(start_id: int, end_id: int, at: str) -> int:
     """One id range of the reminder job. Safe to retry and to run twice: claims make it exactly-once."""
-    return bill_reminders_send_range(start_id=start_id, end_id=end_id, at=parse_datetime(at))
+    return bill_reminders_send_range(start_id=start_id, end_id=end_id, at=datetime.fromisoformat(at))

@@ -17,8 +17,8 @@ def id_ranges(queryset: QuerySet, *, chunk_size: int) -> list[IdRange]:
     Streams the ids (a server-side cursor on Postgres), so memory holds the ranges, never the N ids.
     """
     ranges: list[IdRange] = []
-    start = previous = None
-    count = 0
+    start: int | None = None
+    previous = count = 0
     ids = queryset.order_by("pk").values_list("pk", flat=True)
     for row_id in ids.iterator(chunk_size=max(chunk_size, 2000)):
         if start is None:

@@ -9,6 +9,7 @@ A client that sends ``Accept: application/problem+json`` gets RFC 9457 problem d
 
 import logging
 import math
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
@@ -28,8 +29,8 @@ logger = logging.getLogger(__name__)
 class ApplicationError(Exception):
     """A domain rule said no. Services raise it; the handler answers {error, code} with `status_code`."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "invalid"
+    status_code: int = status.HTTP_400_BAD_REQUEST
+    code: str = "invalid"
 
     def __init__(
         self,
@@ -125,6 +126,11 @@ def _answer(context, status_code: int, body: dict, *, field_errors=None, headers
     return Response(body, status=status_code, headers=headers)
 
 
+def _drf_response(exc: exceptions.APIException, context) -> Response:
+    """DRF's own answer, which it gives for every APIException (None is for other exceptions)."""
+    return cast(Response, exception_handler(exc, context))
+
+
 def _retry_after(wait: float | None) -> int | None:
     return None if wait is None else max(1, math.ceil(wait))
 
@@ -149,7 +155,7 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
 
     if isinstance(exc, exceptions.ValidationError):
-        response = exception_handler(exc, context)
+        response = _drf_response(exc, context)
         data = response.data
         if isinstance(data, list):
             data = {"non_field_errors": data}
@@ -163,7 +169,9 @@ def api_exception_handler(exc, context):
         return response
 
     if isinstance(exc, exceptions.APIException):
-        response = exception_handler(exc, context)
+        response = _drf_response(exc, context)
+        message: object
+        code: object
         if isinstance(exc.detail, dict) and "detail" in exc.detail:
             message, code = (
                 _jwt_error(exc.detail) if _is_jwt(exc) else (exc.detail["detail"], exc.default_code)
@@ -175,8 +183,9 @@ def api_exception_handler(exc, context):
         if code == "token_not_valid":
             message, code = TOKEN_INVALID
         body = _error_body(message, code)
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            body["retry_after"] = _retry_after(exc.wait)
+        wait = getattr(exc, "wait", None)  # Throttled's; not in djangorestframework-stubs
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            body["retry_after"] = _retry_after(wait)
         headers = dict(response.items())
         return _answer(context, response.status_code, body, headers=headers)
 

@@ -26,7 +26,7 @@ def _user_id(request) -> int | None:
     user = request.__dict__.get("user")
     if user is None:
         return None
-    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:  # type: ignore[attr-defined]  # LazyObject's slot, not in django-stubs
         return None
     return user.pk if getattr(user, "is_authenticated", False) else None
 

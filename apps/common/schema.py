@@ -92,7 +92,7 @@ class KinwiseAutoSchema(AutoSchema):
         ref = (body.get("schema") or {}).get("$ref", "")
         return body if ref and ref.rsplit("/", 1)[-1] != "Error" else None
 
-    body_methods = ("POST", "PUT", "PATCH")
+    body_methods: tuple[str, ...] = ("POST", "PUT", "PATCH")
 
     def request_fields(self) -> dict[str, bool] | None:
         """The JSON body's writable fields (name -> can its errors nest); None when it takes no body."""

@@ -7,13 +7,20 @@ such field instead.
 """
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from rest_framework import serializers
+
+# The mixin goes before a Serializer in the bases; the type checker reads it as one.
+if TYPE_CHECKING:
+    _MixinBase = serializers.Serializer
+else:
+    _MixinBase = object
 
 NOT_WRITABLE = "This field cannot be written here."
 
 
-class StrictFieldsMixin:
+class StrictFieldsMixin(_MixinBase):
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             writable = {name for name, field in self.fields.items() if not field.read_only}

@@ -1,12 +1,12 @@
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
 
+M = TypeVar("M", bound=models.Model)
 
-def model_update(
-    *, instance: models.Model, fields: list[str], data: dict[str, Any]
-) -> tuple[models.Model, bool]:
+
+def model_update(*, instance: M, fields: list[str], data: dict[str, Any]) -> tuple[M, bool]:
     """Set the given fields from data and save only what changed. Returns (instance, changed)."""
     changed = []
     for field in fields:
@@ -15,7 +15,7 @@ def model_update(
             changed.append(field)
     if changed:
         if any(f.name == "updated_at" for f in instance._meta.fields):
-            instance.updated_at = timezone.now()
+            setattr(instance, "updated_at", timezone.now())  # noqa: B010 - not every model has the field
             changed.append("updated_at")
         instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in changed])
         instance.save(update_fields=changed)

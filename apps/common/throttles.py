@@ -8,9 +8,11 @@ import hashlib
 import logging
 import secrets
 import weakref
+from typing import cast
 
 from django.core.cache import cache as default_cache
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -68,14 +70,18 @@ _scripts: "weakref.WeakKeyDictionary[RedisCache, object]" = weakref.WeakKeyDicti
 def _redis_sliding_log(backend: RedisCache):
     script = _scripts.get(backend)
     if script is None:
-        script = _scripts[backend] = backend._cache.get_client(write=True).register_script(_SLIDING_LOG)
+        client = backend._cache.get_client(write=True)  # type: ignore[attr-defined]  # Django's client wrapper, not in django-stubs
+        script = _scripts[backend] = client.register_script(_SLIDING_LOG)
     return script
 
 
 class RateThrottle(SimpleRateThrottle):
     """Base for our throttles: `scope` names a rate in settings.RATE_LIMITS, read on every request."""
 
-    cache = _FailOpenCache(default_cache)
+    scope: str  # every subclass names its rate
+    num_requests: int  # set by parse_rate() whenever self.rate is not None, the only case that reads them
+    duration: int
+    cache = cast(BaseCache, _FailOpenCache(default_cache))  # DRF calls only get() and set()
     _window: tuple[int, float | None] | None = None
 
     def allow_request(self, request, view):

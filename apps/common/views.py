@@ -42,7 +42,7 @@ def _check_broker() -> None:
         # The embedded broker is three folders; it works as long as this process may write to them.
         options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
         for key in ("data_folder_in", "data_folder_out", "control_folder"):
-            if not os.access(options[key], os.W_OK | os.X_OK):
+            if not os.access(str(options[key]), os.W_OK | os.X_OK):
                 raise PermissionError(f"broker folder {key} is missing or not writable")
     elif url.startswith(("redis://", "rediss://")):
         import redis

@@ -4,7 +4,8 @@ import logging
 import random
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, overload
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -24,12 +25,30 @@ from apps.emails.registry import PREPARERS, SUBJECTS
 logger = logging.getLogger(__name__)
 
 
+@overload
 def email_send(
     *,
     to: str,
     template: str,
-    context: dict | None = None,
-    secret_context: dict | None = None,
+    context: dict[str, Any] | None = None,
+    secret_context: dict[str, Any] | None = None,
+    dedupe_key: None = None,
+) -> EmailOutbox: ...
+@overload
+def email_send(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    secret_context: dict[str, Any] | None = None,
+    dedupe_key: str | None,
+) -> EmailOutbox | None: ...
+def email_send(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    secret_context: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
 ) -> EmailOutbox | None:
     """Queue an email. Call inside the transaction of the write it belongs to.
@@ -64,11 +83,11 @@ class PreparedEmail:
     """What a preparer (apps.emails.registry.PREPARERS) makes of a request: the email to send."""
 
     to: str
-    context: dict
-    secret_context: dict | None = None
+    context: dict[str, Any]
+    secret_context: dict[str, Any] | None = None
 
 
-def email_request(*, to: str, template: str, preparer: str, origin: dict) -> EmailOutbox:
+def email_request(*, to: str, template: str, preparer: str, origin: dict[str, Any]) -> EmailOutbox:
     """Queue a request for an email that the worker writes: one INSERT and one publish, whoever `to` is.
 
     For flows that must not tell whether an address has an account (login code, password reset, resend of the
@@ -91,7 +110,7 @@ def email_enqueue(*, outbox_id: int) -> bool:
     from apps.emails.tasks import deliver_email
 
     try:
-        deliver_email.apply_async(args=[outbox_id])
+        deliver_email.apply_async(args=(outbox_id,))
         return True
     except Exception:
         logger.warning("Broker unreachable; outbox row %s left for the sweeper", outbox_id, exc_info=True)
@@ -104,7 +123,7 @@ class DeliveryOutcome:
     retry_in: float | None = None
 
 
-def _stale_before(now):
+def _stale_before(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.EMAIL_OUTBOX_STALE_SECONDS)
 
 
@@ -207,11 +226,12 @@ def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
     row = EmailOutbox.objects.get(id=outbox_id)
     if row.prepare:
         try:
-            row = _prepare(row)
+            prepared = _prepare(row)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row, retried or final
             return _record_failure(row, exc)
-        if row is None:
+        if prepared is None:
             return DeliveryOutcome("dropped")
+        row = prepared
     try:
         email_connection.send(render_email(row))  # over the session this worker keeps open
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row, retried or final
@@ -244,6 +264,7 @@ def _prepare(row: EmailOutbox) -> EmailOutbox | None:
     try:
         with transaction.atomic():
             email = import_string(PREPARERS[row.prepare])(to=row.to, origin=row.context)
+            changes: dict[str, Any]
             if email is None:
                 changes = {"status": EmailStatus.DROPPED, "context": {}}
             else:
@@ -312,7 +333,7 @@ def email_sweep(*, limit: int = 500) -> int:
     return enqueued
 
 
-def _fail_abandoned(now) -> None:
+def _fail_abandoned(now: datetime) -> None:
     abandoned = EmailOutbox.objects.filter(
         status=EmailStatus.SENDING,
         claimed_at__lt=_stale_before(now),

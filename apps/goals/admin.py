@@ -6,8 +6,7 @@ from apps.goals.models import Goal, GoalContribution, GoalMilestoneReached
 class GoalContributionInline(admin.TabularInline):
     model = GoalContribution
     extra = 0
-    fields = ["contributed_on", "amount", "user", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("contributed_on", "amount", "user", "note")
     can_delete = False
 
 

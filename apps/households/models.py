@@ -17,7 +17,7 @@ class Role(models.TextChoices):
 # Roles an invitation can carry; owners are made by promotion, never by invitation.
 INVITE_ROLE_CHOICES = [(r.value, r.label) for r in (Role.ADMIN, Role.MEMBER, Role.VIEWER)]
 
-ROLE_RANK = {Role.VIEWER: 1, Role.MEMBER: 2, Role.ADMIN: 3, Role.OWNER: 4}
+ROLE_RANK: dict[str, int] = {Role.VIEWER: 1, Role.MEMBER: 2, Role.ADMIN: 3, Role.OWNER: 4}
 # Who may create and change bills, goals, contributions and reports.
 WRITE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
 # Who may invite, remove members and change roles (admins only below their own rank).

@@ -1,15 +1,20 @@
 """Reads, and the household scoping every other app uses: non-members see nothing (404, never 403)."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from typing import Any, TypeVar, cast
+
+from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.common.exceptions import Forbidden, NotFound
 from apps.households.models import MANAGE_ROLES, WRITE_ROLES, HouseholdInvite, Membership
+from apps.users.models import User
+
+M = TypeVar("M", bound=Model)
 
 READ_ONLY_MESSAGE = "Your role in this household is read-only."
 
 
-def membership_get(*, user, household_id) -> Membership:
+def membership_get(*, user: User, household_id: int) -> Membership:
     """The user's membership of the household (household loaded), or 404 for non-members and unknown ids."""
     membership = (
         Membership.objects.select_related("household")
@@ -31,11 +36,11 @@ def require_manage(role: str) -> None:
         raise Forbidden("Only owners and admins can manage this household.", code="not_manager")
 
 
-def member_household_ids(*, user) -> QuerySet:
+def member_household_ids(*, user: User) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(user_id=user.pk).values("household_id")
 
 
-def scoped(queryset: QuerySet, *, user, household_id: int | None = None) -> QuerySet:
+def scoped(queryset: QuerySet[M], *, user: User, household_id: int | None = None) -> QuerySet[M]:
     """Rows of `queryset` (a model with a `household` FK) in households the user belongs to."""
     queryset = queryset.filter(household_id__in=member_household_ids(user=user))
     if household_id is not None:
@@ -43,7 +48,7 @@ def scoped(queryset: QuerySet, *, user, household_id: int | None = None) -> Quer
     return queryset
 
 
-def scoped_get(queryset: QuerySet, *, user, pk, write: bool = False):
+def scoped_get(queryset: QuerySet[M], *, user: User, pk: object, write: bool = False) -> M:
     """One household-scoped row, with `my_role` set; 404 when it is not in one of the user's households.
 
     With write=True a read-only member gets 403: membership is established, so existence is no secret.
@@ -53,13 +58,13 @@ def scoped_get(queryset: QuerySet, *, user, pk, write: bool = False):
     ]
     obj = queryset.filter(pk=pk).annotate(my_role=Subquery(role)).filter(my_role__isnull=False).first()
     if obj is None:
-        raise NotFound(f"{queryset.model._meta.verbose_name.capitalize()} not found.")
+        raise NotFound(f"{str(queryset.model._meta.verbose_name).capitalize()} not found.")
     if write:
         require_write(obj.my_role)
-    return obj
+    return cast(M, obj)  # the annotated row is Any to the Django plugin
 
 
-def household_list_for_user(*, user) -> QuerySet[Membership]:
+def household_list_for_user(*, user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user_id=user.pk)
         .select_related("household")
@@ -67,7 +72,7 @@ def household_list_for_user(*, user) -> QuerySet[Membership]:
     )
 
 
-def member_list(*, user, household_id) -> QuerySet[Membership]:
+def member_list(*, user: User, household_id: int) -> QuerySet[Membership]:
     membership_get(user=user, household_id=household_id)
     return (
         Membership.objects.filter(household_id=household_id)
@@ -76,7 +81,7 @@ def member_list(*, user, household_id) -> QuerySet[Membership]:
     )
 
 
-def invite_list(*, user, household_id) -> QuerySet[HouseholdInvite]:
+def invite_list(*, user: User, household_id: int) -> QuerySet[HouseholdInvite]:
     require_manage(membership_get(user=user, household_id=household_id).role)
     return HouseholdInvite.objects.filter(
         household_id=household_id,
@@ -86,5 +91,5 @@ def invite_list(*, user, household_id) -> QuerySet[HouseholdInvite]:
     ).select_related("invited_by")
 
 
-def household_member_user_ids(*, household_id) -> list[int]:
+def household_member_user_ids(*, household_id: int) -> list[int]:
     return list(Membership.objects.filter(household_id=household_id).values_list("user_id", flat=True))

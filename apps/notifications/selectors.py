@@ -1,9 +1,13 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import QuerySet
 
 from apps.notifications.models import DEFAULT_CHANNELS, Notification, NotificationKind, NotificationPreference
+from apps.users.models import User
 
 
-def notification_list(*, user, filters: dict | None = None) -> QuerySet[Notification]:
+def notification_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Notification]:
     filters = filters or {}
     notifications = Notification.objects.filter(user_id=user.pk)
     if filters.get("unread"):
@@ -17,7 +21,7 @@ def notification_list(*, user, filters: dict | None = None) -> QuerySet[Notifica
     return notifications.order_by("-created_at", "-id")
 
 
-def preference_list(*, user) -> list[dict]:
+def preference_list(*, user: User) -> list[dict[str, Any]]:
     """Every kind with the channels in effect for this user (their choice, else the default)."""
     stored = {p.kind: p for p in NotificationPreference.objects.filter(user_id=user.pk)}
     result = []
@@ -29,7 +33,9 @@ def preference_list(*, user) -> list[dict]:
     return result
 
 
-def channels_for(*, user_ids, kinds) -> dict[tuple[int, str], tuple[bool, bool]]:
+def channels_for(
+    *, user_ids: Iterable[int], kinds: Iterable[str]
+) -> dict[tuple[int, str], tuple[bool, bool]]:
     """(user_id, kind) -> (email, in_app) for many users in one query; absent pairs use DEFAULT_CHANNELS."""
     channels = {}
     rows = NotificationPreference.objects.filter(user_id__in=list(user_ids), kind__in=list(kinds))

@@ -9,6 +9,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,7 +71,7 @@ class App:
 
     url: str
     mail: SmtpSink
-    browser: object
+    browser: Any  # playwright.sync_api.Browser
     pages: list = field(default_factory=list)
     logs: dict = field(default_factory=dict)
 

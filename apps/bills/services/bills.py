@@ -1,7 +1,9 @@
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_household_action
@@ -14,6 +16,7 @@ from apps.common.exceptions import Conflict
 from apps.common.services import model_update
 from apps.common.validation import field_error, require_minor_units
 from apps.households.selectors import membership_get, require_write
+from apps.users.models import User
 
 UPDATABLE = ["name", "amount", "currency", "due_date", "recurrence", "reminder_days_before", "payee", "notes"]
 
@@ -21,7 +24,7 @@ UPDATABLE = ["name", "amount", "currency", "due_date", "recurrence", "reminder_d
 @transaction.atomic
 def bill_create(
     *,
-    user,
+    user: User,
     household_id: int,
     name: str,
     amount: Decimal,
@@ -31,7 +34,7 @@ def bill_create(
     reminder_days_before: int = 3,
     payee: str = "",
     notes: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Bill:
     membership = membership_get(user=user, household_id=household_id)
     require_write(membership.role)
@@ -58,7 +61,9 @@ def bill_create(
 
 
 @transaction.atomic
-def bill_update(*, user, bill_id: int, data: dict, request=None) -> Bill:
+def bill_update(
+    *, user: User, bill_id: int, data: dict[str, Any], request: HttpRequest | None = None
+) -> Bill:
     """Change a bill. Its row is locked so a payment cannot slip in between the checks and the write.
 
     A new due date that already has a payment is 409 `occurrence_paid`: moving a monthly bill back onto a
@@ -93,7 +98,7 @@ def bill_update(*, user, bill_id: int, data: dict, request=None) -> Bill:
 
 
 @transaction.atomic
-def bill_delete(*, user, bill_id: int, request=None) -> None:
+def bill_delete(*, user: User, bill_id: int, request: HttpRequest | None = None) -> None:
     bill = bill_get(user=user, bill_id=bill_id, write=True)
     log_household_action(user, AuditAction.DELETE, "Bill deleted", bill, request, name=bill.name)
     bill.delete()
@@ -102,13 +107,13 @@ def bill_delete(*, user, bill_id: int, request=None) -> None:
 @transaction.atomic
 def bill_mark_paid(
     *,
-    user,
+    user: User,
     bill_id: int,
     amount: Decimal | None = None,
     paid_on: date | None = None,
     due_date: date | None = None,
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> BillPayment:
     """Record a payment for the bill's current occurrence; a recurring bill then moves to its next due date.
 

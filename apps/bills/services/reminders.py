@@ -14,9 +14,11 @@ The SQL filter uses a window wide enough for every time zone; the exact test run
 
 import uuid
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 
 from apps.bills.models import MAX_REMINDER_DAYS, Bill, BillReminder
 from apps.common import clock
@@ -36,7 +38,7 @@ def _window(at: datetime) -> tuple[date, date]:
     return utc_today - timedelta(days=1), utc_today + timedelta(days=1)
 
 
-def _candidates(at: datetime):
+def _candidates(at: datetime) -> QuerySet[Bill]:
     earliest, latest = _window(at)
     return Bill.objects.filter(
         is_paid=False,
@@ -74,11 +76,14 @@ def bill_reminders_send_range(*, start_id: int, end_id: int, at: datetime) -> in
     if not due:
         return 0
 
-    members: dict[int, list[tuple]] = {}
-    member_rows = Membership.objects.filter(
-        household_id__in={row[1] for row, _ in due}, role__in=REMINDED_ROLES, user__is_active=True
-    ).order_by("household_id", "user_id")
-    member_rows = member_rows.values_list("household_id", "user_id", "user__email", "user__first_name")
+    members: dict[int, list[list[Any]]] = {}
+    member_rows = (
+        Membership.objects.filter(
+            household_id__in={row[1] for row, _ in due}, role__in=REMINDED_ROLES, user__is_active=True
+        )
+        .order_by("household_id", "user_id")
+        .values_list("household_id", "user_id", "user__email", "user__first_name")
+    )
     for household_id, *member in member_rows:
         members.setdefault(household_id, []).append(member)
 

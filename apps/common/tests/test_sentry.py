@@ -64,7 +64,7 @@ def wsgi_call(path: str, *, query: str, body: bytes, headers: dict[str, str]) ->
     }
     setup_testing_defaults(environ)
     status = []
-    chunks = WSGIHandler()(environ, lambda s, h, exc_info=None: status.append(s))
+    chunks = WSGIHandler()(environ, lambda s, h, exc_info=None: status.append(s))  # type: ignore[arg-type]  # records the status only
     return status[0], b"".join(chunks)
 
 

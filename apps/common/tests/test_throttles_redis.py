@@ -17,7 +17,7 @@ def redis_cache(settings, redis_url):
 
 def post_all_at_once(base_url: str, count: int) -> list[int]:
     """`count` login attempts from as many threads, released together."""
-    host, port = urlsplit(base_url).hostname, urlsplit(base_url).port
+    host, port = urlsplit(base_url).hostname or "127.0.0.1", urlsplit(base_url).port
     barrier, statuses = threading.Barrier(count), []
 
     def attempt(n: int) -> None:

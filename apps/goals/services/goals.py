@@ -1,9 +1,11 @@
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_household_action
@@ -16,6 +18,7 @@ from apps.goals.models import Goal, GoalContribution
 from apps.goals.selectors import goal_get
 from apps.goals.services.milestones import goal_milestones_claim
 from apps.households.selectors import membership_get, require_write
+from apps.users.models import User
 
 UPDATABLE = ["name", "target_amount", "deadline", "owner_id", "notes"]
 
@@ -34,7 +37,7 @@ def _require_future_deadline(deadline: date | None, time_zone: str) -> None:
 @transaction.atomic
 def goal_create(
     *,
-    user,
+    user: User,
     household_id: int,
     name: str,
     target_amount: Decimal,
@@ -42,7 +45,7 @@ def goal_create(
     deadline: date | None = None,
     owner_id: int | None = None,
     notes: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Goal:
     membership = membership_get(user=user, household_id=household_id)
     require_write(membership.role)
@@ -66,7 +69,9 @@ def goal_create(
 
 
 @transaction.atomic
-def goal_update(*, user, goal_id: int, data: dict, request=None) -> Goal:
+def goal_update(
+    *, user: User, goal_id: int, data: dict[str, Any], request: HttpRequest | None = None
+) -> Goal:
     """Owner changes are checked for household membership by the API's serializer.
 
     The target cannot go below what is saved (400 `target_below_saved`): a family lowering a target by
@@ -96,7 +101,7 @@ def goal_update(*, user, goal_id: int, data: dict, request=None) -> Goal:
 
 
 @transaction.atomic
-def goal_delete(*, user, goal_id: int, request=None) -> None:
+def goal_delete(*, user: User, goal_id: int, request: HttpRequest | None = None) -> None:
     goal = goal_get(user=user, goal_id=goal_id, write=True)
     log_household_action(user, AuditAction.DELETE, "Goal deleted", goal, request, name=goal.name)
     goal.delete()
@@ -104,7 +109,13 @@ def goal_delete(*, user, goal_id: int, request=None) -> None:
 
 @transaction.atomic
 def goal_contribute(
-    *, user, goal_id: int, amount: Decimal, contributed_on: date | None = None, note: str = "", request=None
+    *,
+    user: User,
+    goal_id: int,
+    amount: Decimal,
+    contributed_on: date | None = None,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> ContributionResult:
     """Add to a goal. The balance moves by one `SET current_amount = current_amount + x` UPDATE, so
     concurrent contributions serialize on the row instead of overwriting each other; the milestones it

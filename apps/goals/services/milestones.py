@@ -19,10 +19,11 @@ queries each, and fanned out as chunk tasks when there is more than one range.
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 
@@ -39,7 +40,7 @@ from apps.notifications.services import NotificationSpec, notifications_deliver
 _FLOAT_MARGIN = Value(Decimal("0.001"))
 
 
-def _reached_expression():
+def _reached_expression() -> Case:
     scaled = F("current_amount") * Value(100) + _FLOAT_MARGIN
     whens = [
         When(GreaterThanOrEqual(scaled, F("target_amount") * Value(m)), then=Value(m))
@@ -48,7 +49,7 @@ def _reached_expression():
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
-def _candidates():
+def _candidates() -> QuerySet[Goal]:
     recorded = (
         GoalMilestoneReached.objects.filter(goal_id=OuterRef("pk"))
         .order_by("-milestone")
@@ -81,7 +82,7 @@ def goal_milestones_claim(*, goal_id: int) -> list[int]:
     return recorded.get(goal_id, [])
 
 
-def _record_and_announce(candidates) -> tuple[dict[int, list[int]], int]:
+def _record_and_announce(candidates: QuerySet[Goal]) -> tuple[dict[int, list[int]], int]:
     rows = list(
         candidates.order_by("id").values_list(
             "id",
@@ -105,17 +106,17 @@ def _record_and_announce(candidates) -> tuple[dict[int, list[int]], int]:
         batch_size=1000,
     )
     recorded: dict[int, list[int]] = {}
-    for goal_id, milestone in (
+    for goal_id, crossed in (
         GoalMilestoneReached.objects.filter(run_id=run_id)
         .order_by("milestone")
         .values_list("goal_id", "milestone")
     ):
-        recorded.setdefault(goal_id, []).append(milestone)
+        recorded.setdefault(goal_id, []).append(crossed)
     if not recorded:
         return {}, 0
     newest = {goal_id: milestones[-1] for goal_id, milestones in recorded.items()}
 
-    members: dict[int, list[tuple]] = {}
+    members: dict[int, list[list[Any]]] = {}
     member_rows = (
         Membership.objects.filter(household_id__in=sorted({r[1] for r in rows}), user__is_active=True)
         .order_by("household_id", "user_id")

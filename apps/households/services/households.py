@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.db import transaction
+from django.http import HttpRequest
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
@@ -7,11 +10,17 @@ from apps.common.exceptions import Forbidden
 from apps.common.services import model_update
 from apps.households.models import Household, Membership, Role
 from apps.households.selectors import membership_get, require_manage
+from apps.users.models import User
 
 
 @transaction.atomic
 def household_create(
-    *, user, name: str, time_zone: str = "UTC", currency: str = DEFAULT_CURRENCY, request=None
+    *,
+    user: User,
+    name: str,
+    time_zone: str = "UTC",
+    currency: str = DEFAULT_CURRENCY,
+    request: HttpRequest | None = None,
 ) -> Membership:
     """Create a household with its creator as the first owner. Returns the creator's membership."""
     household = Household(name=name, time_zone=time_zone, currency=currency, created_by=user)
@@ -30,7 +39,9 @@ def household_create(
 
 
 @transaction.atomic
-def household_update(*, user, household_id: int, data: dict, request=None) -> Membership:
+def household_update(
+    *, user: User, household_id: int, data: dict[str, Any], request: HttpRequest | None = None
+) -> Membership:
     membership = membership_get(user=user, household_id=household_id)
     require_manage(membership.role)
     household, changed = model_update(
@@ -50,7 +61,7 @@ def household_update(*, user, household_id: int, data: dict, request=None) -> Me
 
 
 @transaction.atomic
-def household_delete(*, user, household_id: int, request=None) -> None:
+def household_delete(*, user: User, household_id: int, request: HttpRequest | None = None) -> None:
     """Delete a household and everything in it (bills, goals, reports, invites). Owners only."""
     membership = membership_get(user=user, household_id=household_id)
     if membership.role != Role.OWNER:

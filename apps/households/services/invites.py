@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
@@ -17,7 +18,7 @@ from apps.households.models import Household, HouseholdInvite, Membership
 from apps.households.selectors import membership_get, require_manage
 from apps.households.services.members import can_invite
 from apps.households.tokens import invite_token_hash, invite_token_new
-from apps.users.models import normalize_email
+from apps.users.models import User, normalize_email
 
 INVITER_NOT_ALLOWED = (
     "Whoever sent this invitation can no longer invite with that role; ask the household for a new one."
@@ -28,12 +29,14 @@ def _lock_household(household_id: int) -> None:
     list(Household.objects.select_for_update().filter(id=household_id).values_list("id", flat=True))
 
 
-def _display_name(user) -> str:
+def _display_name(user: User) -> str:
     return (f"{user.first_name} {user.last_name}".strip() or user.email)[:200]
 
 
 @transaction.atomic
-def invite_create(*, actor, household_id: int, email: str, role: str, request=None) -> HouseholdInvite:
+def invite_create(
+    *, actor: User, household_id: int, email: str, role: str, request: HttpRequest | None = None
+) -> HouseholdInvite:
     """Invite an address. A newer invite to the same address replaces the open one.
 
     Invitations to one household are serialized on its row: two at once to one address would otherwise both
@@ -87,7 +90,9 @@ def invite_create(*, actor, household_id: int, email: str, role: str, request=No
 
 
 @transaction.atomic
-def invite_revoke(*, actor, household_id: int, invite_id: int, request=None) -> None:
+def invite_revoke(
+    *, actor: User, household_id: int, invite_id: int, request: HttpRequest | None = None
+) -> None:
     """Revoke an open invitation; an admin only one whose role they could grant (not an admin invitation)."""
     role = membership_get(user=actor, household_id=household_id).role
     require_manage(role)
@@ -114,7 +119,7 @@ def invite_revoke(*, actor, household_id: int, invite_id: int, request=None) -> 
 
 
 @transaction.atomic
-def invite_accept(*, user, token: str, request=None) -> Membership:
+def invite_accept(*, user: User, token: str, request: HttpRequest | None = None) -> Membership:
     """Join as the invitation says, if its sender may still invite with that role.
 
     The household row is locked first, before the invitation, as role changes and removals lock it: two
@@ -140,7 +145,9 @@ def invite_accept(*, user, token: str, request=None) -> Membership:
     if Membership.objects.filter(household_id=invite.household_id, user_id=user.pk).exists():
         raise Conflict("You are already a member of this household.", code="already_member")
     inviter_role = (
-        Membership.objects.filter(household_id=invite.household_id, user_id=invite.invited_by_id)
+        None
+        if invite.invited_by_id is None
+        else Membership.objects.filter(household_id=invite.household_id, user_id=invite.invited_by_id)
         .values_list("role", flat=True)
         .first()
     )

@@ -7,6 +7,7 @@ invitations of an account that was deleted.
 """
 
 from django.db import transaction
+from django.http import HttpRequest
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
@@ -14,6 +15,7 @@ from apps.common import clock
 from apps.common.exceptions import Conflict, Forbidden, NotFound
 from apps.households.models import MANAGE_ROLES, ROLE_RANK, Household, HouseholdInvite, Membership, Role
 from apps.households.selectors import membership_get, require_manage
+from apps.users.models import User
 
 LAST_OWNER_MESSAGE = (
     "A household needs at least one owner: make another member an owner first (or delete the household)."
@@ -46,7 +48,13 @@ def can_invite(inviter_role: str | None, role: str) -> bool:
 
 
 def invites_revoke_sent_by(
-    *, actor, household_id: int, inviter_id: int, role: str | None, reason: str, request=None
+    *,
+    actor: User,
+    household_id: int,
+    inviter_id: int,
+    role: str | None,
+    reason: str,
+    request: HttpRequest | None = None,
 ) -> list[int]:
     """Revoke the open invitations `inviter_id` sent to this household that `role` (theirs from now on; None
     once they are no longer a member) could not send. One INVITE_REVOKED row lists them."""
@@ -90,7 +98,9 @@ def _target(household_id: int, user_id: int) -> Membership:
 
 
 @transaction.atomic
-def member_change_role(*, actor, household_id: int, user_id: int, role: str, request=None) -> Membership:
+def member_change_role(
+    *, actor: User, household_id: int, user_id: int, role: str, request: HttpRequest | None = None
+) -> Membership:
     _lock(household_id)
     actor_membership = membership_get(user=actor, household_id=household_id)
     target = _target(household_id, user_id)
@@ -125,7 +135,9 @@ def member_change_role(*, actor, household_id: int, user_id: int, role: str, req
 
 
 @transaction.atomic
-def member_remove(*, actor, household_id: int, user_id: int, request=None) -> None:
+def member_remove(
+    *, actor: User, household_id: int, user_id: int, request: HttpRequest | None = None
+) -> None:
     if actor.pk == user_id:
         household_leave(user=actor, household_id=household_id, request=request)
         return
@@ -156,7 +168,7 @@ def member_remove(*, actor, household_id: int, user_id: int, request=None) -> No
 
 
 @transaction.atomic
-def household_leave(*, user, household_id: int, request=None) -> None:
+def household_leave(*, user: User, household_id: int, request: HttpRequest | None = None) -> None:
     _lock(household_id)
     membership = membership_get(user=user, household_id=household_id)
     if _is_last_owner(membership):

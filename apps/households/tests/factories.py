@@ -4,7 +4,7 @@ from apps.households.models import Household, Membership, Role
 from apps.users.tests.factories import UserFactory
 
 
-class HouseholdFactory(factory.django.DjangoModelFactory):
+class HouseholdFactory(factory.django.DjangoModelFactory[Household]):
     class Meta:
         model = Household
 
@@ -24,7 +24,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def household_with(user, role: str = Role.OWNER, **household_fields) -> Household:
     """A new household in which `user` has `role` (plus a separate owner when `role` is not owner)."""
-    household = HouseholdFactory(**household_fields)
+    household = HouseholdFactory.create(**household_fields)
     MembershipFactory(household=household, user=user, role=role)
     if role != Role.OWNER:
         MembershipFactory(household=household, role=Role.OWNER)

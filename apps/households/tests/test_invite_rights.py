@@ -49,7 +49,9 @@ def members_url(household, user) -> str:
 def send_invite(client, household, email: str, role: str, mailoutbox) -> tuple[int, str]:
     response = client.post(invites_url(household), {"email": email, "role": role}, format="json")
     assert response.status_code == 201, response.content
-    return response.json()["id"], TOKEN_RE.search(mailoutbox[-1].body).group(1)
+    token = TOKEN_RE.search(mailoutbox[-1].body)
+    assert token, mailoutbox[-1].body
+    return response.json()["id"], token.group(1)
 
 
 def accept(client, token: str):

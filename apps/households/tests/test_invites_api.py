@@ -19,7 +19,9 @@ def invites_url(household):
 
 
 def token_from(message) -> str:
-    return TOKEN_RE.search(message.body).group(1)
+    token = TOKEN_RE.search(message.body)
+    assert token, message.body
+    return token.group(1)
 
 
 @pytest.fixture

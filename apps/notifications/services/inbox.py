@@ -1,11 +1,14 @@
+from typing import Any
+
 from django.db import transaction
 
 from apps.common import clock
 from apps.common.exceptions import NotFound
 from apps.notifications.models import DEFAULT_CHANNELS, Notification, NotificationPreference
+from apps.users.models import User
 
 
-def notification_mark_read(*, user, notification_id: int) -> Notification:
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     """Idempotent: marking a read notification again keeps its first read time."""
     notification = Notification.objects.filter(id=notification_id, user_id=user.pk).first()
     if notification is None:
@@ -19,7 +22,7 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
     return notification
 
 
-def notifications_mark_all_read(*, user, household_id: int | None = None) -> int:
+def notifications_mark_all_read(*, user: User, household_id: int | None = None) -> int:
     now = clock.now()
     unread = Notification.objects.filter(user_id=user.pk, read_at__isnull=True)
     if household_id is not None:
@@ -28,7 +31,9 @@ def notifications_mark_all_read(*, user, household_id: int | None = None) -> int
 
 
 @transaction.atomic
-def preference_update(*, user, kind: str, email: bool | None = None, in_app: bool | None = None) -> dict:
+def preference_update(
+    *, user: User, kind: str, email: bool | None = None, in_app: bool | None = None
+) -> dict[str, Any]:
     if kind not in DEFAULT_CHANNELS:
         raise NotFound("Unknown notification kind.")
     default_email, default_in_app = DEFAULT_CHANNELS[kind]

@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -55,7 +56,7 @@ def _text(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _cell(column: str, value, currency: str) -> str:
+def _cell(column: str, value: object, currency: str) -> str:
     """Text columns are escaped; numbers and dates are written from their values, never from text."""
     if value is None:
         return ""
@@ -68,8 +69,16 @@ def _cell(column: str, value, currency: str) -> str:
     raise TypeError(f"CSV column {column!r} takes a number or a date, not {type(value).__name__}")
 
 
-def _row(section, day, name, status, amount=None, currency="", **extra) -> list[str]:
-    values = {
+def _row(
+    section: str,
+    day: date | None,
+    name: str,
+    status: str,
+    amount: Decimal | None = None,
+    currency: str = "",
+    **extra: object,
+) -> list[str]:
+    values: dict[str, object] = {
         "section": section,
         "date": day,
         "name": name,
@@ -83,7 +92,7 @@ def _row(section, day, name, status, amount=None, currency="", **extra) -> list[
 
 def _bill_rows(report: Report, today: date) -> Iterator[list[str]]:
     start, end = report.period_start, report.period_end
-    paid: dict[int, list[tuple]] = {}
+    paid: dict[int, list[list[Any]]] = {}
     payments = (
         BillPayment.objects.filter(household_id=report.household_id, due_date__range=(start, end))
         .order_by("due_date", "id")

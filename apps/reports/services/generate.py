@@ -98,6 +98,8 @@ def report_generate(*, report_id: int) -> str:
 
 def _notify_ready(report: Report) -> None:
     user = report.requested_by
+    if user is None:  # the account was deleted while the report was being made: nobody to tell
+        return
     notifications_deliver(
         [
             NotificationSpec(

@@ -2,12 +2,14 @@ import logging
 from datetime import date
 
 from django.db import transaction
+from django.http import HttpRequest
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
 from apps.households.selectors import membership_get
 from apps.reports.models import Report, ReportStatus
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +18,13 @@ QUEUE_FAILED = "The report could not be queued (the task broker is unavailable);
 
 @transaction.atomic
 def report_request(
-    *, user, household_id: int, kind: str, period_start: date, period_end: date, request=None
+    *,
+    user: User,
+    household_id: int,
+    kind: str,
+    period_start: date,
+    period_end: date,
+    request: HttpRequest | None = None,
 ) -> Report:
     """Record a pending report and queue its generation after commit. Any member may ask (a report only
     reads what the member can already read)."""
@@ -47,7 +55,7 @@ def report_enqueue(*, report_id: int) -> bool:
     from apps.reports.tasks import generate_report
 
     try:
-        generate_report.apply_async(args=[report_id])
+        generate_report.apply_async(args=(report_id,))
         return True
     except Exception:
         logger.warning("Broker unreachable; report %s marked failed", report_id, exc_info=True)
