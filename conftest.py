@@ -51,7 +51,7 @@ def redis_url():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from apps.users import revocation
+    from apps.users.auth import revocation
 
     # a test that points the cache at a dead Redis must not break the next test's setup
     for alias in ("default", revocation.CACHE_ALIAS):

@@ -5,9 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.common.views import api_not_found, healthz, readyz
 from apps.common.web import web_app
-from apps.users.admin_login import AdminLoginForm
+from apps.users.auth.admin_login import AdminLoginForm
 
-# Staff sign in with their TOTP code when they have MFA (apps/users/admin_login.py).
+# Staff sign in with their TOTP code when they have MFA (apps/users/auth/admin_login.py).
 admin.site.login_form = AdminLoginForm
 admin.site.login_template = "admin/kinwise_login.html"
 

@@ -31,7 +31,7 @@ SUBJECTS: dict[str, str] = {
 # path so this module imports nothing of the apps that own them. A preparer takes (to, origin) inside the
 # delivery's transaction and returns a PreparedEmail, or None when the address gets nothing.
 PREPARERS: dict[str, str] = {
-    "otp_request": "apps.users.services.otp.otp_request_prepare",
-    "password_reset_request": "apps.users.services.password_reset.password_reset_request_prepare",
-    "verification_resend": "apps.users.services.verification.verification_resend_prepare",
+    "otp_request": "apps.users.auth.services.otp.otp_request_prepare",
+    "password_reset_request": "apps.users.account.services.password_reset.password_reset_request_prepare",
+    "verification_resend": "apps.users.account.services.verification.verification_resend_prepare",
 }

@@ -1,35 +1,35 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from apps.users.apis.account import (
+from apps.users.account.apis.account import (
     EmailChangeApi,
     EmailChangeCancelApi,
     EmailChangeConfirmApi,
     PasswordResetApi,
     PasswordResetConfirmApi,
 )
-from apps.users.apis.auth import LoginApi, LogoutApi, MeApi, TokenRefreshApi
-from apps.users.apis.mfa import (
+from apps.users.account.apis.registration import RegisterApi, ResendVerificationApi, VerifyEmailApi
+from apps.users.auth.apis.auth import LoginApi, LogoutApi, MeApi, TokenRefreshApi
+from apps.users.auth.apis.otp import EmailOTPViewSet
+from apps.users.auth.apis.reauthentication import (
+    ReauthenticateEmailCodeApi,
+    ReauthenticateMfaApi,
+    ReauthenticatePasswordApi,
+    ReauthenticationCodeRequestApi,
+)
+from apps.users.auth.apis.sessions import (
+    PasswordChangeApi,
+    SessionListApi,
+    SessionRevokeApi,
+    SessionRevokeOthersApi,
+)
+from apps.users.mfa.apis.mfa import (
     MfaStatusApi,
     MfaVerifyApi,
     RecoveryCodesRegenerateApi,
     TotpConfirmApi,
     TotpDisableApi,
     TotpEnrolApi,
-)
-from apps.users.apis.otp import EmailOTPViewSet
-from apps.users.apis.reauthentication import (
-    ReauthenticateEmailCodeApi,
-    ReauthenticateMfaApi,
-    ReauthenticatePasswordApi,
-    ReauthenticationCodeRequestApi,
-)
-from apps.users.apis.registration import RegisterApi, ResendVerificationApi, VerifyEmailApi
-from apps.users.apis.sessions import (
-    PasswordChangeApi,
-    SessionListApi,
-    SessionRevokeApi,
-    SessionRevokeOthersApi,
 )
 
 router = SimpleRouter()

@@ -121,7 +121,7 @@ AUTH_USER_MODEL = "users.User"
 
 REDIS_URL = env("REDIS_URL", default="")
 # `sessions` holds the revoked-session markers that access tokens are checked against
-# (apps/users/revocation.py); it must be shared by every web process.
+# (apps/users/auth/revocation.py); it must be shared by every web process.
 if REDIS_URL:
     _redis_cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -201,7 +201,7 @@ CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID", "Content-Disposition", "Lo
 CORS_ALLOW_HEADERS = [*default_headers, "x-request-id"]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.users.authentication.SessionJWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.users.auth.authentication.SessionJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["apps.common.parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -266,8 +266,8 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=5)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=1)),
     "ROTATE_REFRESH_TOKENS": True,
-    # Rotation is ours (apps/users/services/sessions.py): a rotated-out token no longer matches its session's
-    # current jti and is refused by it; simplejwt's blacklist records revoked sessions' tokens only.
+    # Rotation is ours (apps/users/auth/services/sessions.py): a rotated-out token no longer matches its
+    # session's current jti and is refused by it; simplejwt's blacklist records revoked sessions' tokens only.
     "BLACKLIST_AFTER_ROTATION": False,
     "UPDATE_LAST_LOGIN": False,
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
@@ -288,8 +288,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "apps.notifications.models.NotificationKind",
         "ReportKindEnum": "apps.reports.models.ReportKind",
         "ReportStatusEnum": "apps.reports.models.ReportStatus",
-        "ReauthenticationMethodEnum": "apps.users.permissions.METHODS",
-        "ReauthenticationRequiredCodeEnum": "apps.users.permissions.REQUIRED_CODE",
+        "ReauthenticationMethodEnum": "apps.users.auth.permissions.METHODS",
+        "ReauthenticationRequiredCodeEnum": "apps.users.auth.permissions.REQUIRED_CODE",
     },
     # Swagger UI's JS and CSS are served from our own static files, not a CDN.
     "POSTPROCESSING_HOOKS": [

@@ -10,11 +10,11 @@ STRICT_APPS = (
     "apps/goals/",
     "apps/notifications/",
     "apps/reports/",
-    "apps/users/apis/registration",
-    "apps/users/apis/account",
-    "apps/users/apis/sessions",
-    "apps/users/apis/otp",
-    "apps/users/apis/mfa",
+    "apps/users/account/apis/registration",
+    "apps/users/account/apis/account",
+    "apps/users/auth/apis/sessions",
+    "apps/users/auth/apis/otp",
+    "apps/users/mfa/apis/mfa",
 )
 STRICT_PATHS = (
     "/api/v1/households/",

@@ -17,7 +17,7 @@ def test_seeds_and_queued_emails_survive_a_rotation_and_the_old_key_can_then_go(
 ):
     from datetime import timedelta
 
-    from apps.users.services.mfa import _seed_box
+    from apps.users.mfa.services.mfa import _seed_box
 
     settings.MFA_ENCRYPTION_KEY = ["old-totp-key"]
     settings.EMAIL_CONTEXT_KEY = ["old-email-key"]
@@ -57,7 +57,7 @@ def test_a_row_no_key_opens_is_reported_and_the_command_fails(auth_client, setti
 
 
 def test_keys_derived_from_secret_key_follow_its_fallbacks(auth_client, user, settings):
-    from apps.users.services.mfa import _seed_box
+    from apps.users.mfa.services.mfa import _seed_box
 
     settings.MFA_ENCRYPTION_KEY = []
     secret, _ = enable_mfa(auth_client)

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 from rest_framework.test import APIClient
 
+from apps.users.account.services import account as account_deletion
 from apps.users.models import User
-from apps.users.services import account_deletion
 from apps.users.tests.account_support import ME, ask_email_change, refused
 from apps.users.tests.factories import UserFactory
 from apps.users.tests.registration_support import register

@@ -122,7 +122,7 @@ def test_every_registered_preparer_imports_and_a_broken_one_fails_the_system_che
     from apps.emails import checks, registry
 
     assert checks.outbox_preparers_check(None) == []
-    registry.PREPARERS["broken"] = "apps.users.services.otp.no_such_preparer"
+    registry.PREPARERS["broken"] = "apps.users.auth.services.otp.no_such_preparer"
     try:
         [error] = checks.outbox_preparers_check(None)
     finally:

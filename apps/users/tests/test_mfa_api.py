@@ -209,7 +209,7 @@ def test_secret_and_recovery_codes_rest_only_encrypted_or_hashed(mfa_user):
 
 
 def test_the_stored_secret_needs_the_key_from_settings(mfa_user, user, settings):
-    from apps.users.services.mfa import _seed_box
+    from apps.users.mfa.services.mfa import _seed_box
 
     _, secret, _ = mfa_user
     stored = TotpDevice.objects.get(user=user).secret_encrypted

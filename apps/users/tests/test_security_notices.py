@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from rest_framework.test import APIClient
 
 from apps.emails.registry import SUBJECTS
-from apps.users.services.security_notices import NOTICE_TEMPLATES
+from apps.users.auth.services.security_notices import NOTICE_TEMPLATES
 from apps.users.tests.account_support import (
     CHANGE_OLD_SUBJECT,
     CHANGE_SUBJECT,

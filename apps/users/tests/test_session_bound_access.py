@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.common import health
-from apps.users.revocation import CACHE_ALIAS
+from apps.users.auth.revocation import CACHE_ALIAS
 from apps.users.tests.account_support import (
     ME,
     RESET_SUBJECT,

@@ -1,7 +1,7 @@
 import pytest
 
 from apps.audit.models import AuditAction, AuditLog
-from apps.users.tokens import SessionRefreshToken
+from apps.users.auth.tokens import SessionRefreshToken
 
 REFRESH = "/api/v1/auth/token/refresh/"
 LOGOUT = "/api/v1/auth/logout/"

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from apps.common.crypto import BOXES
 
 # The modules that define the boxes whose tokens rest in the database.
-BOX_MODULES = ("apps.emails.crypto", "apps.users.services.mfa")
+BOX_MODULES = ("apps.emails.crypto", "apps.users.mfa.services.mfa")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,123 @@
+"""Rows of the auth area: login sessions, email login codes, failure budgets, reauthentication codes."""
+
+import uuid
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+from apps.common.models import BaseModel
+from apps.users.models.user import User
+
+
+class LoginSession(models.Model):
+    """One refresh-token family: everything rotated from one login. Revoking it kills every descendant."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    current_jti = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    method = models.CharField(max_length=20, default="password")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=40, blank=True)
+    reauthenticated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When this session last gave a proof of identity (its login, or a reauthentication).",
+    )
+
+    class Meta:
+        db_table = "login_session"
+        indexes = [models.Index(fields=["user", "revoked_at"], name="login_session_user_active")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M} {'revoked' if self.revoked_at else 'active'}"
+
+
+class EmailOTP(BaseModel):
+    """A one-time login code sent by email. Only a keyed hash of the code is stored.
+
+    A code is live while it is unused, unexpired, has had fewer than OTP_MAX_ATTEMPTS wrong tries, and no
+    newer code exists for its user (requesting a new code replaces the older ones).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_otps")
+    code_hash = models.CharField(
+        max_length=64, help_text="HMAC-SHA256 of the code; the code itself is not kept."
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Address that requested it.")
+
+    class Meta:
+        db_table = "email_otp"
+        verbose_name = "Email OTP"
+        verbose_name_plural = "Email OTPs"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="email_otp_user_newest"),
+            models.Index(fields=["expires_at"], name="email_otp_expires"),
+        ]
+
+    def __str__(self):
+        return f"OTP #{self.pk} for user {self.user_id}"
+
+
+class AuthFailureWindow(models.Model):
+    """Wrong guesses at a guessable factor (email OTP, TOTP, email-change code, current password) for one
+    account, counted in a fixed window.
+
+    Kept in the database, not the cache, so the bound it enforces survives a cache flush or outage and holds
+    however many client addresses an attacker uses.
+    """
+
+    class Factor(models.TextChoices):
+        OTP = "otp", "Email OTP"
+        TOTP = "totp", "TOTP"
+        REAUTH = "reauth", "Reauthentication email code"
+        EMAIL_CHANGE = "email_change", "Email-change code"
+        PASSWORD = "password", "Current password"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_failure_windows")
+    factor = models.CharField(max_length=20, choices=Factor.choices)
+    window_started_at = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    paused_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "auth_failure_window"
+        constraints = [models.UniqueConstraint(fields=["user", "factor"], name="auth_failure_window_unique")]
+
+    def __str__(self):
+        return f"{self.factor} failures of user {self.user_id}: {self.failures}"
+
+
+REAUTHENTICATION_CODE_LIFETIME = timedelta(minutes=10)
+REAUTHENTICATION_CODE_MAX_ATTEMPTS = 5  # tries of the code (right or wrong) per issued code
+
+
+class ReauthenticationCode(models.Model):
+    """A 6-digit code emailed to the account's address; it reauthenticates only the session that asked for it.
+
+    Only a keyed hash is stored. An account has one live code at most: only its newest row is accepted.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reauthentication_codes")
+    session = models.ForeignKey(LoginSession, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "reauthentication_code"
+        indexes = [models.Index(fields=["user", "-id"], name="reauth_code_user_newest")]
+
+    def __str__(self):
+        return f"Reauthentication code #{self.pk} of user {self.user_id}"
