@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from apps.emails.models import EmailOutbox, EmailStatus
+from apps.common.bulk import insert_rows
+from apps.emails.models import EmailOutbox
 from apps.emails.registry import SUBJECTS
 from apps.emails.services import email_enqueue
 
@@ -27,7 +28,8 @@ class EmailSpec:
 
 
 def email_send_many(specs: Sequence[EmailSpec], *, batch_size: int = 500, enqueue: bool = True) -> list[int]:
-    """Queue many emails; returns the ids of the pending outbox rows now holding them.
+    """Queue many emails; returns the ids of the outbox rows this call created (a key that was already
+    queued creates nothing and returns nothing: whoever queued it publishes it).
 
     With enqueue=False nothing is published: the caller hands the ids to its own batch task after commit
     (rows nobody publishes are still delivered: the outbox sweeper re-enqueues pending rows).
@@ -39,20 +41,15 @@ def email_send_many(specs: Sequence[EmailSpec], *, batch_size: int = 500, enqueu
             )
     if not specs:
         return []
-    EmailOutbox.objects.bulk_create(
-        [
-            EmailOutbox(to=s.to, template=s.template, context=s.context, dedupe_key=s.dedupe_key)
-            for s in specs
-        ],
+    inserted = insert_rows(
+        EmailOutbox,
+        ("to", "template", "context", "dedupe_key"),
+        ((s.to, s.template, s.context, s.dedupe_key) for s in specs),
         ignore_conflicts=True,
+        returning=("id",),
         batch_size=batch_size,
     )
-    keys = [s.dedupe_key for s in specs]
-    ids: list[int] = []
-    for start in range(0, len(keys), batch_size):
-        ids += EmailOutbox.objects.filter(
-            dedupe_key__in=keys[start : start + batch_size], status=EmailStatus.PENDING
-        ).values_list("id", flat=True)
+    ids = [outbox_id for (outbox_id,) in inserted]
     if enqueue:
         transaction.on_commit(lambda: _enqueue_all(ids))
     return ids

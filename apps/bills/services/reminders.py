@@ -1,9 +1,10 @@
 """The daily bill-reminder job.
 
 Exactly once: each (bill, due date, member) reminder is claimed by inserting a BillReminder row under a
-unique constraint (INSERT ... ON CONFLICT DO NOTHING). A run tags its inserts with its own run_id and then
-notifies only the rows carrying that id, so a rerun, or a second worker racing this one, finds the rows
-already claimed and sends nothing. Claim, notification and outbox email commit in one transaction.
+unique constraint (INSERT ... ON CONFLICT DO NOTHING RETURNING). The statement returns only the rows it
+inserted itself, and a run notifies only those, so a rerun, or a second worker racing this one (its INSERT
+waits for ours to commit, then skips the row), finds the rows already claimed and sends nothing. Claim,
+notification and outbox email commit in one transaction. Each run's rows still carry its own run_id.
 
 Batched: the dispatcher streams candidate ids and cuts them into id ranges of REMINDER_CHUNK_SIZE; each
 range costs a fixed handful of queries whatever its size, and large runs fan out into one task per range.
@@ -23,6 +24,7 @@ from django.db.models import QuerySet
 from apps.bills.models import MAX_REMINDER_DAYS, Bill, BillReminder
 from apps.common import clock
 from apps.common.batching import IdRange, id_ranges
+from apps.common.bulk import insert_rows
 from apps.common.currencies import format_amount
 from apps.households.models import WRITE_ROLES, Membership
 from apps.notifications.models import NotificationKind
@@ -87,17 +89,17 @@ def bill_reminders_send_range(*, start_id: int, end_id: int, at: datetime) -> in
     for household_id, *member in member_rows:
         members.setdefault(household_id, []).append(member)
 
-    run_id = uuid.uuid4()
-    BillReminder.objects.bulk_create(
-        [
-            BillReminder(bill_id=row[0], due_date=row[5], user_id=user_id, run_id=run_id)
-            for row, _ in due
-            for user_id, *_ in members.get(row[1], [])
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
+    claimed = set(
+        insert_rows(
+            BillReminder,
+            ("bill_id", "due_date", "user_id"),
+            ((row[0], row[5], user_id) for row, _ in due for user_id, *_ in members.get(row[1], [])),
+            values={"run_id": uuid.uuid4()},
+            ignore_conflicts=True,
+            returning=("bill_id", "user_id"),
+            batch_size=1000,
+        )
     )
-    claimed = set(BillReminder.objects.filter(run_id=run_id).values_list("bill_id", "user_id"))
     if not claimed:
         return 0
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from apps.common.bulk import insert_rows
 from apps.emails.bulk import EmailSpec, email_send_many
 from apps.emails.services import email_deliver
 from apps.notifications.models import DEFAULT_CHANNELS, Notification
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 # Bounded so a task stays well inside the soft time limit even if every SMTP exchange ran into EMAIL_TIMEOUT.
 EMAILS_PER_TASK = 100
+_NOTIFICATION_FIELDS = ("user_id", "household_id", "kind", "title", "body", "link", "dedupe_key")
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,14 @@ def notifications_deliver(specs: Sequence[NotificationSpec]) -> Delivered:
         send_email, show_in_app = channels.get((spec.user_id, spec.kind), DEFAULT_CHANNELS[spec.kind])
         if show_in_app:
             in_app.append(
-                Notification(
-                    user_id=spec.user_id,
-                    household_id=spec.household_id,
-                    kind=spec.kind,
-                    title=spec.title[:200],
-                    body=spec.body,
-                    link=spec.link,
-                    dedupe_key=spec.dedupe_key,
+                (
+                    spec.user_id,
+                    spec.household_id,
+                    spec.kind,
+                    spec.title[:200],
+                    spec.body,
+                    spec.link,
+                    spec.dedupe_key,
                 )
             )
         if send_email and spec.email:
@@ -76,7 +78,7 @@ def notifications_deliver(specs: Sequence[NotificationSpec]) -> Delivered:
                     context={**spec.email_context, "link": spec.link},
                 )
             )
-    Notification.objects.bulk_create(in_app, ignore_conflicts=True, batch_size=BATCH_SIZE)
+    insert_rows(Notification, _NOTIFICATION_FIELDS, in_app, ignore_conflicts=True, batch_size=BATCH_SIZE)
     outbox_ids = email_send_many(emails, batch_size=BATCH_SIZE, enqueue=False)
     if outbox_ids:
         transaction.on_commit(lambda: _publish(outbox_ids))
@@ -94,8 +96,10 @@ def _publish(outbox_ids: list[int]) -> None:
     try:
         with current_app.producer_or_acquire() as producer:
             for start in range(0, len(outbox_ids), EMAILS_PER_TASK):
+                batch = outbox_ids[start : start + EMAILS_PER_TASK]
+                # argsrepr: Celery would otherwise build a safe repr of the hundred ids for every message
                 deliver_notification_emails.apply_async(
-                    args=(outbox_ids[start : start + EMAILS_PER_TASK],), producer=producer
+                    args=(batch,), producer=producer, argsrepr=f"[{len(batch)} outbox ids]"
                 )
     except Exception:
         logger.warning(
