@@ -121,6 +121,20 @@ def _cleanup(tag: str) -> None:
     User.objects.filter(email__startswith=f"{tag}-", email__endswith=f"@{DOMAIN}").delete()
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds of this process's own Postgres backend (/proc: Postgres runs here); None elsewhere."""
+    from django.db import connection
+
+    from bench import services
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return services.cpu_seconds([pid]).get(pid)
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
@@ -135,9 +149,11 @@ def measure(count: int, *, members: int = 1) -> dict:
         seed_seconds = time.perf_counter() - seed_started
 
         gc.collect()
+        db_before, cpu_before = _backend_cpu(), time.process_time()
         started = time.perf_counter()
         sent, chunks = _run_job(at)
         seconds = time.perf_counter() - started
+        cpu, db = time.process_time() - cpu_before, _backend_cpu() - db_before
 
         _forget_run(tag)
         gc.collect()
@@ -155,10 +171,19 @@ def measure(count: int, *, members: int = 1) -> dict:
         "chunks": chunks,
         "seconds": round(seconds, 3),
         "items_per_s": round(sent / seconds, 1),
+        # CPU per reminder: hardly moved by what else runs on the machine, unlike reminders/s
+        "python_cpu_ms": round(cpu * 1000 / sent, 3),
+        "db_cpu_ms": round(db * 1000 / sent, 3) if db is not None else None,
+        "loadavg": " ".join(f"{value:.2f}" for value in os.getloadavg()),
         "peak_memory_mb": round(peak / 2**20, 2),
         "process_max_rss_mb": round(_rss_mb(), 1),
         "seed_seconds": round(seed_seconds, 1),
     }
+
+
+def _cpu_text(r: dict) -> str:
+    db = "?" if r["db_cpu_ms"] is None else f"{r['db_cpu_ms']:.3f}"
+    return f"{r['python_cpu_ms']:.3f} + {db}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,14 +197,18 @@ def main(argv: list[str] | None = None) -> int:
     broker = settings.CELERY_BROKER_URL.split("@")[-1]
     print(f"database: {connection.vendor} {settings.DATABASES['default']['NAME']} | broker: {broker}")
     print(f"chunk size: {settings.BILL_REMINDER_CHUNK_SIZE}")
-    print(f"{'bills':>9} {'reminders':>10} {'chunks':>7} {'seconds':>8} {'items/s':>9} {'peak MB':>8}")
+    print(
+        f"{'bills':>9} {'reminders':>10} {'chunks':>7} {'seconds':>8} {'items/s':>9} {'peak MB':>8} "
+        f"{'CPU ms/item: py + db':>21}"
+    )
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
         r = measure(size, members=args.members)
         print(
             f"{r['bills']:>9,} {r['reminders']:>10,} {r['chunks']:>7} {r['seconds']:>8.2f} "
-            f"{r['items_per_s']:>9,.0f} {r['peak_memory_mb']:>8.1f}"
+            f"{r['items_per_s']:>9,.0f} {r['peak_memory_mb']:>8.1f} {_cpu_text(r):>21}"
         )
     print("peak MB: tracemalloc peak of Python allocations during the job (flat in N = batched, streamed)")
+    print("CPU ms/item: this process (the job's Python) + its Postgres backend, per reminder")
     return 0
 
 

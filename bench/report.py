@@ -135,4 +135,11 @@ def render(results: dict) -> str:
                 f"{figures['peak_memory_mb']:.1f} MB (tracemalloc), process max RSS "
                 f"{figures['process_max_rss_mb']:.0f} MB"
             )
+            if "python_cpu_ms" in figures:
+                db = figures["db_cpu_ms"]
+                lines.append(
+                    f"  per reminder: job {figures['python_cpu_ms']:.3f} CPU ms, Postgres "
+                    + ("?" if db is None else f"{db:.3f}")
+                    + f" CPU ms (load average {figures['loadavg']} at end)"
+                )
     return "\n".join(lines)
