@@ -6,6 +6,7 @@ from django.utils.dateparse import parse_datetime
 
 from apps.bills.services.reminders import bill_reminder_ranges, bill_reminders_send_range
 from apps.common import clock
+from apps.common.batching import fan_out
 
 
 def _moment(at: str | None):
@@ -17,13 +18,12 @@ def send_bill_reminders(at: str | None = None) -> dict:
     """Daily (beat: send-bill-reminders-daily). One id range runs inline; more fan out as chunk tasks,
     all judged at the same instant `at` so a chunk that waits in the queue past midnight still agrees."""
     moment = _moment(at)
-    ranges = bill_reminder_ranges(at=moment)
-    if len(ranges) <= 1:
-        sent = sum(bill_reminders_send_range(start_id=r.start, end_id=r.end, at=moment) for r in ranges)
-        return {"chunks": len(ranges), "sent": sent}
-    for r in ranges:
-        send_bill_reminders_chunk.delay(r.start, r.end, moment.isoformat())
-    return {"chunks": len(ranges), "sent": None}
+    return fan_out(
+        bill_reminder_ranges(at=moment),
+        run=lambda r: bill_reminders_send_range(start_id=r.start, end_id=r.end, at=moment),
+        chunk_task=send_bill_reminders_chunk,
+        args=(moment.isoformat(),),
+    )
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

@@ -1,5 +1,6 @@
-"""Cutting a large job into id ranges that chunk tasks can process independently."""
+"""Cutting a large job into id ranges that chunk tasks can process independently, and fanning them out."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -30,3 +31,14 @@ def id_ranges(queryset: QuerySet, *, chunk_size: int) -> list[IdRange]:
     if start is not None:
         ranges.append(IdRange(start, previous))
     return ranges
+
+
+def fan_out(ranges: list[IdRange], *, run: Callable[[IdRange], int], chunk_task, args: tuple = ()) -> dict:
+    """The daily jobs' dispatcher: a single range runs here, inline (`run(range)` -> items sent); more are
+    published as one `chunk_task(start, end, *args)` each, for the workers to share. Returns
+    {"chunks": how many ranges, "sent": items sent inline, or None when fanned out}."""
+    if len(ranges) <= 1:
+        return {"chunks": len(ranges), "sent": sum(run(r) for r in ranges)}
+    for r in ranges:
+        chunk_task.delay(r.start, r.end, *args)
+    return {"chunks": len(ranges), "sent": None}

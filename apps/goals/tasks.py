@@ -1,19 +1,18 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from apps.common.batching import fan_out
 from apps.goals.services.milestones import goal_milestone_ranges, goal_milestones_check_range
 
 
 @shared_task(acks_late=True)
 def check_goal_milestones() -> dict:
     """Daily (beat: check-goal-milestones-daily). One id range runs inline; more fan out as chunk tasks."""
-    ranges = goal_milestone_ranges()
-    if len(ranges) <= 1:
-        sent = sum(goal_milestones_check_range(start_id=r.start, end_id=r.end) for r in ranges)
-        return {"chunks": len(ranges), "sent": sent}
-    for r in ranges:
-        check_goal_milestones_chunk.delay(r.start, r.end)
-    return {"chunks": len(ranges), "sent": None}
+    return fan_out(
+        goal_milestone_ranges(),
+        run=lambda r: goal_milestones_check_range(start_id=r.start, end_id=r.end),
+        chunk_task=check_goal_milestones_chunk,
+    )
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
