@@ -153,7 +153,8 @@ def measure(count: int, *, members: int = 1) -> dict:
         started = time.perf_counter()
         sent, chunks = _run_job(at)
         seconds = time.perf_counter() - started
-        cpu, db = time.process_time() - cpu_before, _backend_cpu() - db_before
+        cpu, db_after = time.process_time() - cpu_before, _backend_cpu()
+        db = None if db_before is None or db_after is None else db_after - db_before
 
         _forget_run(tag)
         gc.collect()

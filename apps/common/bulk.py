@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import islice
+from typing import cast
 from uuid import UUID
 
 from django.db import NotSupportedError, connections, models
@@ -80,7 +81,7 @@ def insert_rows(
     connection = connections[using]
     qn = connection.ops.quote_name
     opts = model._meta
-    given = [opts.get_field(name) for name in fields]
+    given = [cast(models.Field, opts.get_field(name)) for name in fields]
     given_names = {field.name for field in given}
     rest = [f for f in opts.concrete_fields if f.name not in given_names and not f.primary_key]
     template = model(**(values or {}))
@@ -91,7 +92,9 @@ def insert_rows(
     if returning:
         if not connection.features.can_return_rows_from_bulk_insert:
             raise NotSupportedError(f"{connection.vendor} cannot return rows from an INSERT")
-        suffix += " RETURNING " + ", ".join(qn(opts.get_field(name).column) for name in returning)
+        suffix += " RETURNING " + ", ".join(
+            qn(cast(models.Field, opts.get_field(name)).column) for name in returning
+        )
     head = (
         f"{connection.ops.insert_statement(on_conflict=on_conflict)} {qn(opts.db_table)} "
         f"({', '.join(qn(f.column) for f in [*given, *rest])})"

@@ -99,7 +99,9 @@ def _publish(outbox_ids: list[int]) -> None:
                 batch = outbox_ids[start : start + EMAILS_PER_TASK]
                 # argsrepr: Celery would otherwise build a safe repr of the hundred ids for every message
                 deliver_notification_emails.apply_async(
-                    args=(batch,), producer=producer, argsrepr=f"[{len(batch)} outbox ids]"
+                    args=(batch,),
+                    producer=producer,
+                    argsrepr=f"[{len(batch)} ids]",  # type: ignore[call-arg]
                 )
     except Exception:
         logger.warning(
