@@ -50,7 +50,7 @@ _PLAIN = frozenset(
 
 
 def _is_plain(field: models.Field) -> bool:
-    target = field.target_field if field.is_relation else field
+    target = cast(models.ForeignKey, field).target_field if field.is_relation else field
     return target.get_internal_type() in _PLAIN
 
 
