@@ -3,12 +3,14 @@
 import os
 import shutil
 import sys
+import threading
 import time
 from contextvars import Token
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, platforms
 from celery.signals import (
+    beat_init,
     before_task_publish,
     setup_logging,
     task_postrun,
@@ -161,3 +163,22 @@ def _close_old_database_connections(sender=None, **kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@beat_init.connect
+def _stop_beat_outside_the_signal_handler(**kwargs):
+    """SIGTERM and SIGINT only end beat's loop; its shutdown path then saves the schedule.
+
+    Celery's own handler saves the schedule inside the signal handler, at whatever point the signal
+    interrupted: django-celery-beat's save starts with close_old_connections(), which closes a connection past
+    CONN_MAX_AGE (on SQLite: always) under a query still holding its cursor. Unwinding that query then raised
+    "Cannot operate on a closed database" in place of the SystemExit, which an `except` on the way could log
+    and swallow, leaving beat ticking. Raising SystemExit alone unwinds the query on an open connection;
+    Service.start() catches it and saves the schedule in its `finally`.
+    """
+    if threading.current_thread() is threading.main_thread():
+        platforms.signals.update(SIGTERM=_end_beat_loop, SIGINT=_end_beat_loop)
+
+
+def _end_beat_loop(signum, frame):
+    raise SystemExit()
