@@ -62,7 +62,8 @@ def embedded(tmp_path):
     )
     run = Process(["make", "run"], env=env, log=tmp_path / "make-run.log")
     try:
-        run.wait_for_output("worker.1 | ", timeout=90)
+        # make builds the web app and migrates a new SQLite file first: minutes on a loaded machine
+        run.wait_for_output("worker.1 | ", timeout=300)
         run.wait_for_output(" ready.", timeout=60)
         run.wait_for_output("beat: Starting...", timeout=60)
         wait_until(lambda: _readyz(port).get("status") == "ok", timeout=60, message="/readyz ok")
