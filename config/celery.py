@@ -181,4 +181,4 @@ def _stop_beat_outside_the_signal_handler(**kwargs):
 
 
 def _end_beat_loop(signum, frame):
-    raise SystemExit()
+    raise SystemExit
