@@ -1,5 +1,6 @@
 """The email outbox: write a row in the caller's transaction, deliver it after commit, at most once."""
 
+import functools
 import logging
 import random
 import smtplib
@@ -10,8 +11,8 @@ from typing import Any, overload
 from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
@@ -127,20 +128,43 @@ def _stale_before(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.EMAIL_OUTBOX_STALE_SECONDS)
 
 
-def _claim(outbox_id: int) -> bool:
-    """Take the row for one delivery attempt with a single conditional UPDATE; False if someone else has it.
+@functools.cache
+def _claim_sql() -> str:
+    """One UPDATE that takes a row and returns it (PostgreSQL and SQLite >= 3.35 both have RETURNING).
+
+    Through the ORM a claim was an UPDATE and then a SELECT of the row, and building those two statements
+    cost the worker more CPU than running them (docs/PERFORMANCE.md, round 4).
+    """
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in EmailOutbox._meta.concrete_fields)
+    return (
+        f"UPDATE {quote(EmailOutbox._meta.db_table)}"  # noqa: S608 — names from the model, values as parameters
+        " SET status = %s, claimed_at = %s, attempts = attempts + 1, updated_at = %s"
+        " WHERE id = %s AND attempts < %s AND (status = %s OR (status = %s AND claimed_at < %s))"
+        f" RETURNING {columns}"
+    )
+
+
+def _claim(outbox_id: int) -> EmailOutbox | None:
+    """Take the row for one delivery attempt with a single conditional UPDATE, which returns it; None if
+    someone else has it.
 
     Claimable: pending, or "sending" for longer than a live attempt can take (its worker died). A row that
     already used every attempt is never claimed again (the sweeper marks it failed).
     """
     now = clock.now()
-    stale = Q(status=EmailStatus.SENDING, claimed_at__lt=_stale_before(now))
-    claimable = Q(status=EmailStatus.PENDING) | stale
-    return bool(
-        EmailOutbox.objects.filter(
-            claimable, id=outbox_id, attempts__lt=settings.EMAIL_OUTBOX_MAX_ATTEMPTS
-        ).update(status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now)
-    )
+    params = [
+        EmailStatus.SENDING,
+        now,
+        now,
+        outbox_id,
+        settings.EMAIL_OUTBOX_MAX_ATTEMPTS,
+        EmailStatus.PENDING,
+        EmailStatus.SENDING,
+        _stale_before(now),
+    ]
+    claimed = list(EmailOutbox.objects.raw(_claim_sql(), params))
+    return claimed[0] if claimed else None
 
 
 def render_email(row: EmailOutbox) -> EmailMultiAlternatives:
@@ -221,9 +245,9 @@ def is_transient(exc: BaseException) -> bool:
 
 def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
     """Send one row if nobody else has. Safe to call any number of times, concurrently."""
-    if not _claim(outbox_id):
+    row = _claim(outbox_id)
+    if row is None:
         return DeliveryOutcome("skipped")
-    row = EmailOutbox.objects.get(id=outbox_id)
     if row.prepare:
         try:
             prepared = _prepare(row)
@@ -237,15 +261,21 @@ def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row, retried or final
         return _record_failure(row, exc)
     # The window for a duplicate is between the SMTP server accepting the message and this UPDATE.
-    EmailOutbox.objects.filter(id=row.id).update(
-        status=EmailStatus.SENT,
-        sent_at=clock.now(),
-        secret_context=None,
-        last_error="",
-        updated_at=clock.now(),
-    )
+    _mark_sent(row.id)
     logger.info("Email %s sent (template %s, attempt %s)", row.id, row.template, row.attempts)
     return DeliveryOutcome("sent")
+
+
+def _mark_sent(outbox_id: int) -> None:
+    """The completion write, its secrets wiped. Plain SQL for the reason given at _claim_sql()."""
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    table = connection.ops.quote_name(EmailOutbox._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, secret_context = NULL, last_error = '',"  # noqa: S608
+            " updated_at = %s WHERE id = %s",
+            [EmailStatus.SENT, now, now, outbox_id],
+        )
 
 
 class _PreparedElsewhere(Exception):
