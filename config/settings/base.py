@@ -455,9 +455,11 @@ CELERY_RESULT_EXTENDED = False
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TRACK_STARTED = True
-# Task events (as `worker -E`), so Flower and `celery events` see tasks start, succeed and fail.
+# Task events (as `worker -E`), so Flower and `celery events` see tasks start, succeed and fail; except email
+# deliveries (apps.emails.tasks.deliver_email: the outbox row is their record). No "task-sent" event: it was
+# one more publish in every request that queues a task, and Flower shows a task from its "received" event.
 CELERY_WORKER_SEND_TASK_EVENTS = True
-CELERY_TASK_SEND_SENT_EVENT = True
+CELERY_TASK_SEND_SENT_EVENT = False
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
