@@ -4,8 +4,8 @@ from rest_framework import serializers
 
 from apps.bills.models import MAX_REMINDER_DAYS, Bill, BillPayment, Recurrence
 from apps.common import clock
+from apps.common.fields import AmountField, BoundedDateField, CurrencyField, MoneyField
 from apps.common.serializers import InputSerializer
-from apps.common.validation import AmountField, BoundedDateField, CurrencyField, MoneyField
 from apps.households.serializers import HouseholdFilterSerializer, MemberHouseholdField
 
 

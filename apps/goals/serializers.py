@@ -3,8 +3,8 @@ from datetime import timedelta
 from rest_framework import serializers
 
 from apps.common import clock
+from apps.common.fields import AmountField, BoundedDateField, CurrencyField, IdField, MoneyField
 from apps.common.serializers import InputSerializer
-from apps.common.validation import AmountField, BoundedDateField, CurrencyField, IdField, MoneyField
 from apps.goals.models import MILESTONES, Goal, GoalContribution
 from apps.households.models import Membership
 from apps.households.serializers import HouseholdFilterSerializer, MemberHouseholdField

@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
 from apps.common.currencies import DEFAULT_CURRENCY
+from apps.common.fields import CurrencyField, IdField, TimeZoneField
 from apps.common.serializers import InputSerializer
-from apps.common.validation import ID_MAX, CurrencyField, IdField, TimeZoneField
+from apps.common.validation import ID_MAX
 from apps.households.models import INVITE_ROLE_CHOICES, HouseholdInvite, Membership, Role
 
 

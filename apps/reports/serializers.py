@@ -2,8 +2,8 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
+from apps.common.fields import BoundedDateField
 from apps.common.serializers import InputSerializer
-from apps.common.validation import BoundedDateField
 from apps.households.serializers import HouseholdFilterSerializer, MemberHouseholdField
 from apps.reports.models import Report, ReportKind, ReportStatus
 

@@ -206,7 +206,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["apps.common.parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "apps.common.schema.KinwiseAutoSchema",
-    "EXCEPTION_HANDLER": "apps.common.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "apps.common.exception_handler.api_exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.common.problems.ProblemAwareNegotiation",
     # No OPTIONS metadata (it is no contract of ours, and failed on views without a serializer_class):
     # OPTIONS answers 405; CORS preflights are answered by django-cors-headers before any view.

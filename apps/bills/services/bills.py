@@ -12,9 +12,9 @@ from apps.bills.recurrence import next_due_date
 from apps.bills.selectors import bill_get
 from apps.common import clock
 from apps.common.currencies import format_amount
-from apps.common.exceptions import Conflict
+from apps.common.exceptions import Conflict, field_error
 from apps.common.services import model_update
-from apps.common.validation import field_error, require_minor_units
+from apps.common.validation import require_minor_units
 from apps.households.selectors import membership_get, require_write
 from apps.users.models import User
 
