@@ -14,8 +14,11 @@ M = TypeVar("M", bound=Model)
 READ_ONLY_MESSAGE = "Your role in this household is read-only."
 
 
-def membership_get(*, user: User, household_id: int) -> Membership:
-    """The user's membership of the household (household loaded), or 404 for non-members and unknown ids."""
+def membership_get(*, user: User, household_id: int, manage: bool = False) -> Membership:
+    """The user's membership of the household (household loaded), or 404 for non-members and unknown ids.
+
+    With manage=True a member who is not an owner or admin gets 403 `not_manager`.
+    """
     membership = (
         Membership.objects.select_related("household")
         .filter(user_id=user.pk, household_id=household_id)
@@ -23,7 +26,13 @@ def membership_get(*, user: User, household_id: int) -> Membership:
     )
     if membership is None:
         raise NotFound("Household not found.")
+    if manage:
+        require_manage(membership.role)
     return membership
+
+
+def membership_exists(*, household_id: int, user_id: int) -> bool:
+    return Membership.objects.filter(household_id=household_id, user_id=user_id).exists()
 
 
 def require_write(role: str) -> None:
@@ -82,7 +91,7 @@ def member_list(*, user: User, household_id: int) -> QuerySet[Membership]:
 
 
 def invite_list(*, user: User, household_id: int) -> QuerySet[HouseholdInvite]:
-    require_manage(membership_get(user=user, household_id=household_id).role)
+    membership_get(user=user, household_id=household_id, manage=True)
     return HouseholdInvite.objects.filter(
         household_id=household_id,
         accepted_at__isnull=True,

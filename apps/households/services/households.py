@@ -9,7 +9,7 @@ from apps.common.currencies import DEFAULT_CURRENCY
 from apps.common.exceptions import Forbidden
 from apps.common.services import model_update
 from apps.households.models import Household, Membership, Role
-from apps.households.selectors import membership_get, require_manage
+from apps.households.selectors import membership_get
 from apps.users.models import User
 
 
@@ -42,8 +42,7 @@ def household_create(
 def household_update(
     *, user: User, household_id: int, data: dict[str, Any], request: HttpRequest | None = None
 ) -> Membership:
-    membership = membership_get(user=user, household_id=household_id)
-    require_manage(membership.role)
+    membership = membership_get(user=user, household_id=household_id, manage=True)
     household, changed = model_update(
         instance=membership.household, fields=["name", "time_zone", "currency"], data=data
     )

@@ -15,8 +15,8 @@ from apps.common.exceptions import ApplicationError, Conflict, Forbidden, NotFou
 from apps.common.links import frontend_link
 from apps.emails.services import email_send
 from apps.households.models import Household, HouseholdInvite, Membership
-from apps.households.selectors import membership_get, require_manage
-from apps.households.services.members import can_invite
+from apps.households.selectors import membership_get
+from apps.households.services.members import can_invite, require_allowed
 from apps.households.tokens import invite_token_hash, invite_token_new
 from apps.users.models import User, normalize_email
 
@@ -43,11 +43,11 @@ def invite_create(
     revoke nothing and both insert, and the one-open-invitation constraint would answer the second with a
     500. Locked, each revokes its predecessor and all succeed.
     """
-    membership = membership_get(user=actor, household_id=household_id)
-    require_manage(membership.role)
+    membership = membership_get(user=actor, household_id=household_id, manage=True)
     _lock_household(household_id)
-    if not can_invite(membership.role, role):
-        raise Forbidden("You cannot invite someone with that role.", code="not_allowed")
+    require_allowed(
+        membership.role, role, message="You cannot invite someone with that role.", invitation=True
+    )
     email = normalize_email(email)
     if Membership.objects.filter(household_id=household_id, user__email=email).exists():
         raise Conflict("That person is already a member of this household.", code="already_member")
@@ -94,16 +94,16 @@ def invite_revoke(
     *, actor: User, household_id: int, invite_id: int, request: HttpRequest | None = None
 ) -> None:
     """Revoke an open invitation; an admin only one whose role they could grant (not an admin invitation)."""
-    role = membership_get(user=actor, household_id=household_id).role
-    require_manage(role)
+    role = membership_get(user=actor, household_id=household_id, manage=True).role
     open_invite = HouseholdInvite.objects.filter(
         id=invite_id, household_id=household_id, accepted_at__isnull=True, revoked_at__isnull=True
     )
     invite_role = open_invite.values_list("role", flat=True).first()
     if invite_role is None:
         raise NotFound("Invitation not found.")
-    if not can_invite(role, invite_role):
-        raise Forbidden("Admins can only revoke member and viewer invitations.", code="not_allowed")
+    require_allowed(
+        role, invite_role, message="Admins can only revoke member and viewer invitations.", invitation=True
+    )
     now = clock.now()
     if not open_invite.update(revoked_at=now, updated_at=now):
         raise NotFound("Invitation not found.")

@@ -47,6 +47,14 @@ def can_invite(inviter_role: str | None, role: str) -> bool:
     return inviter_role in MANAGE_ROLES and role != Role.OWNER and can_assign(inviter_role, role)
 
 
+def require_allowed(actor_role: str, role: str, *, message: str, invitation: bool = False) -> None:
+    """403 `not_allowed` unless a manager with `actor_role` may act on `role`: hold it over a member (change,
+    remove, grant), or with invitation=True send or revoke an invitation as it."""
+    allowed = can_invite(actor_role, role) if invitation else can_assign(actor_role, role)
+    if not allowed:
+        raise Forbidden(message, code="not_allowed")
+
+
 def invites_revoke_sent_by(
     *,
     actor: User,
@@ -84,8 +92,7 @@ def invites_revoke_sent_by(
 
 def _require_can_manage(actor: Membership, target: Membership) -> None:
     require_manage(actor.role)
-    if actor.role != Role.OWNER and ROLE_RANK[target.role] >= ROLE_RANK[actor.role]:
-        raise Forbidden("Admins can only manage members and viewers.", code="not_allowed")
+    require_allowed(actor.role, target.role, message="Admins can only manage members and viewers.")
 
 
 def _target(household_id: int, user_id: int) -> Membership:
@@ -105,8 +112,7 @@ def member_change_role(
     actor_membership = membership_get(user=actor, household_id=household_id)
     target = _target(household_id, user_id)
     _require_can_manage(actor_membership, target)
-    if not can_assign(actor_membership.role, role):
-        raise Forbidden("Admins can only grant the member or viewer role.", code="not_allowed")
+    require_allowed(actor_membership.role, role, message="Admins can only grant the member or viewer role.")
     if target.role == role:
         return target
     if role != Role.OWNER and _is_last_owner(target):
