@@ -68,8 +68,7 @@ class GoalDetailApi(APIView):
         summary="Change a goal (the balance changes only through contributions)",
     )
     def patch(self, request, goal_id: int):
-        goal = selectors.goal_get(user=request.user, goal_id=goal_id)
-        data = GoalUpdateSerializer(data=request.data, context={"household_id": goal.household_id})
+        data = GoalUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         if "owner" in fields:

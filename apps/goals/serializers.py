@@ -6,16 +6,7 @@ from apps.common import clock
 from apps.common.fields import AmountField, BoundedDateField, CurrencyField, IdField, MoneyField
 from apps.common.serializers import InputSerializer
 from apps.goals.models import MILESTONES, Goal, GoalContribution
-from apps.households.models import Membership
 from apps.households.serializers import HouseholdFilterSerializer, MemberHouseholdField
-
-
-def _validate_owner(owner_id: int | None, household_id: int) -> None:
-    if (
-        owner_id is not None
-        and not Membership.objects.filter(household_id=household_id, user_id=owner_id).exists()
-    ):
-        raise serializers.ValidationError({"owner": ["Not a member of this household."]})
 
 
 def _not_in_future(value):
@@ -34,24 +25,13 @@ class GoalInputSerializer(InputSerializer):
     owner = IdField(required=False, allow_null=True, default=None, help_text="User id of a household member.")
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
-    def validate(self, attrs):
-        _validate_owner(attrs.get("owner"), attrs["household"])
-        return attrs
-
 
 class GoalUpdateSerializer(InputSerializer):
-    """Needs context["household_id"] (the goal's household) to check a new owner."""
-
     name = serializers.CharField(max_length=200, required=False)
     target_amount = MoneyField(required=False)
     deadline = BoundedDateField(required=False, allow_null=True)
     owner = IdField(required=False, allow_null=True)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-
-    def validate(self, attrs):
-        if "owner" in attrs:
-            _validate_owner(attrs["owner"], self.context["household_id"])
-        return attrs
 
 
 class GoalSerializer(serializers.ModelSerializer):

@@ -17,7 +17,7 @@ from apps.common.validation import MONEY_MAX, require_minor_units
 from apps.goals.models import Goal, GoalContribution
 from apps.goals.selectors import goal_get
 from apps.goals.services.milestones import goal_milestones_claim
-from apps.households.selectors import membership_get, require_write
+from apps.households.selectors import membership_exists, membership_get, require_write
 from apps.users.models import User
 
 UPDATABLE = ["name", "target_amount", "deadline", "owner_id", "notes"]
@@ -27,6 +27,12 @@ UPDATABLE = ["name", "target_amount", "deadline", "owner_id", "notes"]
 class ContributionResult:
     contribution: GoalContribution
     milestones_crossed: list[int] = field(default_factory=list)
+
+
+def _require_member_owner(owner_id: int | None, household_id: int) -> None:
+    """A goal's owner (who hears of its milestones) is a member of its household, or nobody."""
+    if owner_id is not None and not membership_exists(household_id=household_id, user_id=owner_id):
+        raise field_error("owner", "Not a member of this household.", code="invalid")
 
 
 def _require_future_deadline(deadline: date | None, time_zone: str) -> None:
@@ -52,6 +58,7 @@ def goal_create(
     currency = currency or membership.household.currency
     require_minor_units(target_amount, currency, field="target_amount")
     _require_future_deadline(deadline, membership.household.time_zone)
+    _require_member_owner(owner_id, household_id)
     goal = Goal(
         household_id=household_id,
         name=name,
@@ -72,7 +79,7 @@ def goal_create(
 def goal_update(
     *, user: User, goal_id: int, data: dict[str, Any], request: HttpRequest | None = None
 ) -> Goal:
-    """Owner changes are checked for household membership by the API's serializer.
+    """A new owner must be a member of the goal's household (400 on `owner`).
 
     The target cannot go below what is saved (400 `target_below_saved`): a family lowering a target by
     mistake should hear so, and one that means "done" sets it to the saved amount. A new deadline cannot be
@@ -92,6 +99,8 @@ def goal_update(
             )
     if "deadline" in data and data["deadline"] != goal.deadline:
         _require_future_deadline(data.get("deadline"), goal.household.time_zone)
+    if "owner_id" in data and data["owner_id"] != goal.owner_id:
+        _require_member_owner(data["owner_id"], goal.household_id)
     goal, changed = model_update(instance=goal, fields=UPDATABLE, data=data)
     if changed:
         log_household_action(user, AuditAction.UPDATE, "Goal updated", goal, request, fields=sorted(data))
