@@ -104,7 +104,8 @@ def _web_imports(start: str) -> list[str]:
 
 def test_services_and_selectors_are_found():
     modules = _layer_modules()
-    assert "apps.goals.services.goals" in modules and "apps.households.selectors" in modules
+    assert "apps.goals.services.goals" in modules
+    assert "apps.households.selectors" in modules
     assert len(modules) > 20
 
 
