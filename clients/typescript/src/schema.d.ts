@@ -1484,7 +1484,6 @@ export interface components {
             payee?: string;
             notes?: string;
         };
-        /** @description Needs context["household_id"] (the goal's household) to check a new owner. */
         PatchedGoalUpdateRequest: {
             name?: string;
             /** Format: decimal */
