@@ -12,6 +12,11 @@ from apps.users.auth.tokens import SESSION_CLAIM
 SESSION_ENDED = "This session has been signed out."
 
 
+def current_session_id(request) -> str | None:
+    """The login session of the request's access token (None for an anonymous request)."""
+    return request.auth.get(SESSION_CLAIM) if request.auth is not None else None
+
+
 class SessionJWTAuthentication(JWTAuthentication):
     """simplejwt's authentication, plus: the token must name its session (`sid`), and a revoked session's
     tokens are refused (401 `session_revoked`) before the user is loaded."""

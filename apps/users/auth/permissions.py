@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 
+from apps.users.auth.authentication import current_session_id
 from apps.users.auth.services.reauthentication import reauthentication_check
 
 METHODS = ["password", "email_code", "totp", "recovery_code"]
@@ -36,8 +37,6 @@ class RecentlyReauthenticated(BasePermission):
     to give one. List it after IsAuthenticated (which answers 401 for anonymous requests)."""
 
     def has_permission(self, request, view):
-        from apps.users.auth.apis.sessions import current_session_id  # the apis import this module
-
         if request.user and request.user.is_authenticated:
             reauthentication_check(user=request.user, session_id=current_session_id(request))
         return True

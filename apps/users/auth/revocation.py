@@ -30,6 +30,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.state import token_backend
 
 from apps.common.health import record_cache_error
+from apps.users.models import LoginSession
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,6 @@ def sessions_mark_revoked(session_ids: Iterable) -> None:
 
 
 def _recently_revoked() -> set[str]:
-    from apps.users.models import LoginSession
-
     since = timezone.now() - marker_lifetime()
     revoked = LoginSession.objects.filter(revoked_at__gte=since).values_list("id", flat=True)
     return {str(sid) for sid in revoked}
@@ -95,8 +94,6 @@ def _republish() -> set[str]:
 
 
 def _revoked_in_database(session_id) -> bool:
-    from apps.users.models import LoginSession
-
     # A session row that is gone (account deleted) counts as revoked.
     return not LoginSession.objects.filter(id=session_id, revoked_at__isnull=True).exists()
 

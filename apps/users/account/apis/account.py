@@ -24,7 +24,7 @@ from apps.users.account.services.password_reset import (
     password_reset_confirm_token,
     password_reset_request,
 )
-from apps.users.auth.apis.sessions import current_session_id
+from apps.users.auth.authentication import current_session_id
 from apps.users.auth.permissions import REAUTHENTICATION_REQUIRED
 from apps.users.models import EMAIL_CHANGE_LIFETIME, PASSWORD_RESET_LIFETIME
 from apps.users.serializers import MessageSerializer, NewPasswordSerializer

@@ -24,6 +24,7 @@ from apps.households.models import Household, Membership, Role
 from apps.users.auth.services.passwords import current_password_check, password_budget_recheck
 from apps.users.auth.services.reauthentication import reauthentication_check
 from apps.users.auth.services.sessions import sessions_revoke_all
+from apps.users.mfa.services.mfa import mfa_reauthenticate
 from apps.users.models import EmailChange, User
 
 # Rows pointing at the user with on_delete=CASCADE are the user's own and go with the account, except these,
@@ -89,8 +90,6 @@ def _confirm_identity(*, user: User, password: str | None, code: str | None, ses
             user=user, password=password, request=request, audit_action=AuditAction.ACCOUNT_DELETE_REFUSED
         )
         return
-    from apps.users.mfa.services.mfa import mfa_reauthenticate
-
     try:
         mfa_reauthenticate(user=user, code=code, request=request)
     except ApplicationError as error:

@@ -9,7 +9,7 @@ from apps.common.serializers import InputSerializer
 from apps.common.services import model_update
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, UserRateThrottle, throttle
 from apps.users.account.services.account import account_delete
-from apps.users.auth.apis.sessions import current_session_id
+from apps.users.auth.authentication import current_session_id
 from apps.users.auth.permissions import REAUTHENTICATION_REQUIRED
 from apps.users.auth.services.login import password_login
 from apps.users.auth.services.sessions import session_logout, session_refresh

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from apps.common.schema import errors
 from apps.common.serializers import InputSerializer
 from apps.common.throttles import UserRateThrottle, throttle
-from apps.users.auth.apis.sessions import current_session_id
+from apps.users.auth.authentication import current_session_id
 from apps.users.auth.services.reauthentication import (
     reauthenticate_email_code,
     reauthenticate_mfa,

@@ -6,17 +6,13 @@ from rest_framework.views import APIView
 
 from apps.common.schema import errors
 from apps.common.throttles import IPRateThrottle, throttle
+from apps.users.auth.authentication import current_session_id
 from apps.users.auth.permissions import REAUTHENTICATION_REQUIRED, RecentlyReauthenticated
 from apps.users.auth.services.passwords import password_change
 from apps.users.auth.services.sessions import session_revoke_own, sessions_revoke_others
-from apps.users.auth.tokens import SESSION_CLAIM
 from apps.users.models import LoginSession
 from apps.users.selectors import login_session_list
 from apps.users.serializers import NewPasswordSerializer
-
-
-def current_session_id(request) -> str | None:
-    return request.auth.get(SESSION_CLAIM) if request.auth is not None else None
 
 
 class LoginSessionSerializer(serializers.ModelSerializer):

@@ -1,30 +1,16 @@
 """Password login. Every failure looks the same from outside, so the response never reveals an account."""
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.http import HttpRequest
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common.exceptions import AuthenticationFailed
-from apps.users.auth.services.sessions import TokenPair, session_start
+from apps.users.auth.services.sessions import LoginResult, session_start, user_can_log_in
+from apps.users.mfa.services.mfa import mfa_challenge_start, mfa_is_enabled
 from apps.users.models import User, normalize_email
 
 INVALID_CREDENTIALS = "Invalid email or password."
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    """Either tokens, or (for a user with MFA on) a challenge to answer at /auth/mfa/verify/."""
-
-    user: User
-    tokens: TokenPair | None = None
-    mfa_token: str | None = None
-
-
-def user_can_log_in(user: User | None) -> bool:
-    return user is not None and user.is_active and user.email_verified
 
 
 def login_complete(
@@ -35,8 +21,6 @@ def login_complete(
     `audit_action` is the row written when tokens are issued (e.g. OTP_LOGIN for a code login); with MFA on,
     the login is recorded when the challenge is passed.
     """
-    from apps.users.mfa.services.mfa import mfa_challenge_start, mfa_is_enabled
-
     if mfa_is_enabled(user):
         return LoginResult(user=user, mfa_token=mfa_challenge_start(user=user, method=method))
     tokens = session_start(user=user, request=request, method=method)

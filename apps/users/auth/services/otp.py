@@ -26,8 +26,9 @@ from apps.common.crypto import keyed_hash
 from apps.common.exceptions import ApplicationError
 from apps.emails.services import PreparedEmail, email_request
 from apps.users.auth.services.failures import Factor, failure_record, paused_until_subquery, raise_if_paused
-from apps.users.auth.services.login import LoginResult, login_complete, user_can_log_in
+from apps.users.auth.services.login import login_complete
 from apps.users.auth.services.security_notices import security_notice_send
+from apps.users.auth.services.sessions import LoginResult, user_can_log_in
 from apps.users.models import EmailOTP, User, normalize_email
 from apps.users.selectors import owned_by_email
 

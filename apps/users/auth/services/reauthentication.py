@@ -31,6 +31,7 @@ from apps.users.auth.services.emailed_secrets import clean_code, code_attempt_cl
 from apps.users.auth.services.failures import Factor, factor_paused_until, failure_record, raise_if_paused
 from apps.users.auth.services.passwords import current_password_check, password_budget_recheck
 from apps.users.auth.services.security_notices import security_notice_send
+from apps.users.mfa.services.mfa import mfa_is_enabled, mfa_reauthenticate
 from apps.users.models import (
     REAUTHENTICATION_CODE_LIFETIME,
     REAUTHENTICATION_CODE_MAX_ATTEMPTS,
@@ -52,8 +53,6 @@ def reauthentication_window() -> timedelta:
 
 def reauthentication_methods(user: User) -> list[str]:
     """The ways this account can reauthenticate, in the order a client would offer them."""
-    from apps.users.mfa.services.mfa import mfa_is_enabled
-
     methods = ["password"] if user.has_usable_password() else []
     methods.append("email_code")
     if mfa_is_enabled(user):
@@ -124,8 +123,6 @@ def reauthenticate_mfa(
     *, user: User, session_id, code: str | None, recovery_code: str | None, request: HttpRequest | None
 ) -> datetime:
     """A TOTP code or a recovery code; spent, budgeted and audited as at login (mfa.services.mfa)."""
-    from apps.users.mfa.services.mfa import mfa_reauthenticate
-
     mfa_reauthenticate(user=user, code=code, recovery_code=recovery_code, request=request)
     method = "totp" if code is not None else "recovery_code"
     return _record(user=user, session_id=session_id, method=method, request=request)

@@ -34,6 +34,22 @@ class TokenPair:
     session_id: uuid.UUID
 
 
+@dataclass(frozen=True)
+class LoginResult:
+    """How a first factor ended: tokens, or (with MFA on) a challenge to answer at /auth/mfa/verify/.
+
+    Here, below both login.py and mfa.py, because both finish logins: mfa.py must not import login.py.
+    """
+
+    user: User
+    tokens: TokenPair | None = None
+    mfa_token: str | None = None
+
+
+def user_can_log_in(user: User | None) -> bool:
+    return user is not None and user.is_active and user.email_verified
+
+
 def session_start(*, user: User, request: HttpRequest | None, method: str = "password") -> TokenPair:
     """Open a login session and return its first token pair. Call inside the login's transaction."""
     session_id = uuid.uuid4()

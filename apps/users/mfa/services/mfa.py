@@ -35,9 +35,8 @@ from apps.users.auth.services.failures import (
     raise_if_paused,
     raise_if_paused_locked,
 )
-from apps.users.auth.services.login import LoginResult, user_can_log_in
 from apps.users.auth.services.security_notices import security_notice_send
-from apps.users.auth.services.sessions import session_start
+from apps.users.auth.services.sessions import LoginResult, session_start, user_can_log_in
 from apps.users.models import MfaChallenge, RecoveryCode, TotpDevice, User
 
 INVALID_MFA_CODE = "Invalid two-factor code."
