@@ -1,16 +1,14 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from apps.users.account.apis.account import (
-    EmailChangeApi,
-    EmailChangeCancelApi,
-    EmailChangeConfirmApi,
-    PasswordResetApi,
-    PasswordResetConfirmApi,
-)
-from apps.users.account.apis.registration import RegisterApi, ResendVerificationApi, VerifyEmailApi
-from apps.users.auth.apis.auth import LoginApi, LogoutApi, MeApi, TokenRefreshApi
+from apps.users.account.apis.account import MeApi
+from apps.users.account.apis.email_change import EmailChangeApi, EmailChangeCancelApi, EmailChangeConfirmApi
+from apps.users.account.apis.password_reset import PasswordResetApi, PasswordResetConfirmApi
+from apps.users.account.apis.registration import RegisterApi
+from apps.users.account.apis.verification import ResendVerificationApi, VerifyEmailApi
+from apps.users.auth.apis.login import LoginApi
 from apps.users.auth.apis.otp import EmailOTPViewSet
+from apps.users.auth.apis.passwords import PasswordChangeApi
 from apps.users.auth.apis.reauthentication import (
     ReauthenticateEmailCodeApi,
     ReauthenticateMfaApi,
@@ -18,10 +16,11 @@ from apps.users.auth.apis.reauthentication import (
     ReauthenticationCodeRequestApi,
 )
 from apps.users.auth.apis.sessions import (
-    PasswordChangeApi,
+    LogoutApi,
     SessionListApi,
     SessionRevokeApi,
     SessionRevokeOthersApi,
+    TokenRefreshApi,
 )
 from apps.users.mfa.apis.mfa import (
     MfaStatusApi,

@@ -11,8 +11,11 @@ STRICT_APPS = (
     "apps/notifications/",
     "apps/reports/",
     "apps/users/account/apis/registration",
-    "apps/users/account/apis/account",
+    "apps/users/account/apis/verification",
+    "apps/users/account/apis/password_reset",
+    "apps/users/account/apis/email_change",
     "apps/users/auth/apis/sessions",
+    "apps/users/auth/apis/passwords",
     "apps/users/auth/apis/otp",
     "apps/users/mfa/apis/mfa",
 )

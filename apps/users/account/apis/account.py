@@ -1,353 +1,87 @@
-"""Account lifecycle: forgotten password, email change. (Deletion is DELETE /auth/me/, in apis/auth.py.)"""
+"""The signed-in account: read it, rename it, delete it (DELETE /auth/me/)."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import serializers
-from rest_framework.exceptions import NotAuthenticated
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.schema import ErrorBody, errors
+from apps.common.schema import BodyOnDeleteSchema, errors
 from apps.common.serializers import InputSerializer
-from apps.common.throttles import EmailRateThrottle, IPRateThrottle, UserRateThrottle, throttle
-from apps.users.account.services.email_change import (
-    NEW,
-    OLD,
-    email_change_cancel,
-    email_change_confirm_code,
-    email_change_confirm_token,
-    email_change_request,
-)
-from apps.users.account.services.password_reset import (
-    REQUEST_MESSAGE,
-    password_reset_confirm_code,
-    password_reset_confirm_token,
-    password_reset_request,
-)
+from apps.common.services import model_update
+from apps.common.throttles import UserRateThrottle, throttle
+from apps.users.account.services.account import account_delete
 from apps.users.auth.authentication import current_session_id
 from apps.users.auth.permissions import REAUTHENTICATION_REQUIRED
-from apps.users.models import EMAIL_CHANGE_LIFETIME, PASSWORD_RESET_LIFETIME
-from apps.users.serializers import MessageSerializer, NewPasswordSerializer
-from apps.users.validators import validate_not_special_use
-
-RESET_DONE = "Your password has been reset. Sign in with your new password."
-CHANGE_SENT = (
-    "We sent a link and a code to the new address, and told your current address. Your email changes once "
-    "you confirm it (from both addresses, unless this server asks only the new one)."
-)
-CHANGE_DONE = (
-    "Your email address has been changed. Every session was signed out: sign in with the new address."
-)
-CHANGE_WAITING = {
-    OLD: "Confirmed. Now confirm from your current address too (link or code); then the change applies.",
-    NEW: "Confirmed. Now confirm from the new address too (link or code); then the change applies.",
-}
-CHANGE_CANCELLED = (
-    "The email change was cancelled and every session signed out. If you did not ask for it, someone may "
-    "know your password: reset it now."
+from apps.users.serializers import (
+    MeSerializer,
+    MeUpdateSerializer,
 )
 
 
-class PasswordResetInputSerializer(InputSerializer):
-    email = serializers.EmailField(max_length=254)
+class AccountDeleteInputSerializer(InputSerializer):
+    """The current password, or (for a user with MFA on) a code from the authenticator app. Both may be left
+    out when this session reauthenticated within REAUTHENTICATION_MINUTES (or just signed in)."""
 
-
-class PasswordResetOutputSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    expires_in = serializers.IntegerField(help_text="Seconds the emailed link and code stay valid.")
-
-
-class PasswordResetConfirmInputSerializer(NewPasswordSerializer):
-    """Either `token` (from the link) or `email` + `code` (from the same email), plus the new password."""
-
-    token = serializers.CharField(required=False, max_length=512)
-    email = serializers.CharField(required=False, max_length=254)
-    code = serializers.CharField(required=False, max_length=32, help_text="The 6-digit code from the email.")
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if not attrs.get("token") and not (attrs.get("email") and attrs.get("code")):
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Send the token from the link, or the email address and the code."]}
-            )
-        return attrs
-
-
-class EmailChangeInputSerializer(InputSerializer):
-    new_email = serializers.EmailField(
-        max_length=254,
-        validators=[validate_not_special_use],
-        help_text="Special-use domains (.invalid, .test, .localhost, .example, …) are refused.",
+    password = serializers.CharField(
+        max_length=128, trim_whitespace=False, required=False, style={"input_type": "password"}
     )
-    current_password = serializers.CharField(
-        max_length=128,
-        trim_whitespace=False,
-        required=False,
-        help_text="Proves it is you. Leave it out only if this session reauthenticated within the last "
-        "REAUTHENTICATION_MINUTES (or just signed in).",
+    code = serializers.RegexField(
+        r"^[0-9]{6}$", required=False, help_text="A current TOTP code; only when MFA is on."
     )
 
 
-class EmailChangeOutputSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    expires_in = serializers.IntegerField(help_text="Seconds the emailed link and code stay valid.")
-
-
-class EmailChangeConfirmInputSerializer(InputSerializer):
-    """`token` from either email's link (no login needed), or `code` from one of the emails, sent by the
-    session that asked for the change; `address` says which email the code came from."""
-
-    token = serializers.CharField(required=False, max_length=512)
-    code = serializers.CharField(required=False, max_length=32)
-    address = serializers.ChoiceField(
-        choices=[("new", "the new address"), ("old", "the current address")],
-        required=False,
-        default="new",
-        help_text="Which address received the code (default: the new one). Ignored with `token`.",
-    )
-
-    def validate(self, attrs):
-        if not attrs.get("token") and not attrs.get("code"):
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Send the token from the link, or the code from the email."]}
-            )
-        return attrs
-
-
-class EmailChangeConfirmOutputSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    email = serializers.EmailField(help_text="The account's address now (the new one once `changed`).")
-    changed = serializers.BooleanField(help_text="True once the change applied (every session signed out).")
-    waiting_for = serializers.ChoiceField(
-        choices=[(NEW, "the new address"), (OLD, "the current address")],
-        allow_null=True,
-        help_text="While not changed: the address that still has to confirm.",
-    )
-
-
-class EmailChangeCancelInputSerializer(InputSerializer):
-    token = serializers.CharField(
-        max_length=512, help_text="The token of the cancel link sent to the current address."
-    )
-
-
-class EmailChangeCancelOutputSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    sessions_revoked = serializers.IntegerField()
-
-
-RESET_REFUSED = OpenApiResponse(
-    ErrorBody,
-    description=(
-        "Field errors (`new_password`: every failing rule, `new_password_confirm`, `non_field_errors`), or a "
-        "refusal with `code`: invalid_token (unknown, used or replaced link), invalid_code (unknown address, "
-        "wrong code, or a code past its 5 tries: all answered alike), expired."
-    ),
-)
-CHANGE_REFUSED = OpenApiResponse(
-    ErrorBody,
-    description=(
-        "Field errors (`non_field_errors`), or a refusal with `code`: invalid_token (unknown, used or "
-        "replaced link), invalid_code (wrong, or past its 5 tries), expired, email_change_void (the change "
-        "was voided by a password change or reset, a session revocation, MFA turned on or off, or a cancel: "
-        "ask again)."
-    ),
-)
-CHANGE_OTHER_SESSION = OpenApiResponse(
-    ErrorBody,
-    description="`code: email_change_other_session`: a code must come from the live session that asked.",
-)
-CANCEL_REFUSED = OpenApiResponse(
-    ErrorBody, description="`code`: invalid_token (unknown or already used link), expired."
-)
-CANCEL_APPLIED = OpenApiResponse(
-    ErrorBody, description="`code: email_change_applied`: both addresses confirmed already; nothing was done."
-)
-
-
-class PasswordResetApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [
-        throttle("password_reset_ip", IPRateThrottle),
-        throttle("password_reset_email", EmailRateThrottle),
-    ]
-
-    @extend_schema(
-        request=PasswordResetInputSerializer,
-        responses={200: PasswordResetOutputSerializer, **errors(400, 429)},
-        tags=["auth"],
-        summary="Forgot password: email a reset link and code (same answer for any address)",
-    )
-    def post(self, request):
-        data = PasswordResetInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        password_reset_request(email=data.validated_data["email"], request=request)
-        return Response(
-            {"message": REQUEST_MESSAGE, "expires_in": int(PASSWORD_RESET_LIFETIME.total_seconds())}
-        )
-
-
-class PasswordResetConfirmApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [
-        throttle("password_reset_confirm_ip", IPRateThrottle),
-        throttle("password_reset_confirm_email", EmailRateThrottle),
-    ]
-
-    @extend_schema(
-        request=PasswordResetConfirmInputSerializer,
-        responses={200: MessageSerializer, 400: RESET_REFUSED, **errors(429)},
-        tags=["auth"],
-        summary="Set a new password with the emailed link's token, or with the email address and code",
-        description="Signs out every session of the account. The emailed link and code work once.",
-        examples=[
-            OpenApiExample(
-                "Link token",
-                value={"token": "…", "new_password": "…", "new_password_confirm": "…"},
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Code",
-                value={
-                    "email": "ann@example.com",
-                    "code": "123456",
-                    "new_password": "…",
-                    "new_password_confirm": "…",
-                },
-                request_only=True,
-            ),
-        ],
-    )
-    def post(self, request):
-        data = PasswordResetConfirmInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        if values.get("token"):
-            password_reset_confirm_token(
-                token=values["token"], new_password=values["new_password"], request=request
-            )
-        else:
-            password_reset_confirm_code(
-                email=values["email"],
-                code=values["code"],
-                new_password=values["new_password"],
-                request=request,
-            )
-        return Response({"message": RESET_DONE})
-
-
-class EmailChangeApi(APIView):
+class MeApi(APIView):
     permission_classes = [IsAuthenticated]
-    throttle_classes = [throttle("email_change_user", UserRateThrottle)]
+    schema = BodyOnDeleteSchema()
+
+    def get_throttles(self):
+        if self.request.method == "DELETE":
+            return [throttle("account_delete_user", UserRateThrottle)()]
+        return super().get_throttles()
+
+    @extend_schema(responses={200: MeSerializer, **errors(401)}, tags=["auth"], summary="The current user")
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
 
     @extend_schema(
-        request=EmailChangeInputSerializer,
-        responses={
-            200: EmailChangeOutputSerializer,
-            403: REAUTHENTICATION_REQUIRED,
-            **errors(400, 401, 429),
-        },
+        request=MeUpdateSerializer,
+        responses={200: MeSerializer, **errors(400, 401)},
         tags=["auth"],
-        summary="Change your email: sends a link and a code to the new address; nothing changes until then",
+        summary="Update your name (email and role are not editable here)",
+    )
+    def patch(self, request):
+        data = MeUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user, _ = model_update(
+            instance=request.user, fields=["first_name", "last_name"], data=data.validated_data
+        )
+        return Response(MeSerializer(user).data, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        request=AccountDeleteInputSerializer,
+        responses={204: None, 403: REAUTHENTICATION_REQUIRED, **errors(400, 401, 409, 429)},
+        tags=["auth"],
+        summary="Delete your account",
         description=(
-            "The new address gets a link and a code; the current address is told at once, with a link that "
-            "cancels the change and signs out every session (and, by default, its own link and code: the "
-            "change needs both addresses). 400: code wrong_password (wrong current passwords count against "
-            "the account's PASSWORD_FAILURE_BUDGET, then 429), or field errors on `new_email` (invalid, "
-            "your current address, or already used by an account unless ACCOUNT_PREVENT_ENUMERATION is on; "
-            "then the answer is the usual 200 and nothing is sent). 403 reauthentication_required: no "
-            "`current_password` and no recent reauthentication of this session."
+            "Needs the current password, or with MFA on a TOTP code (400 with code wrong_password, "
+            "invalid_mfa_code or mfa_not_enabled otherwise; 429 while TOTP is paused), or neither when this "
+            "session reauthenticated recently (403 reauthentication_required otherwise). The account is "
+            "deactivated at once, every session is signed out, and personal data is erased or anonymised; "
+            "households you alone belong to are deleted with it. 409 (code last_owner, with `households`) "
+            "while you are the only owner of a household that other people belong to: make one of them an "
+            "owner, or delete the household, first. 409 (code deletion_retry): nothing was changed, try "
+            "again (the anonymised address collided five times; practically never)."
         ),
     )
-    def post(self, request):
-        data = EmailChangeInputSerializer(data=request.data)
+    def delete(self, request):
+        data = AccountDeleteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        email_change_request(
+        account_delete(
             user=request.user,
-            new_email=data.validated_data["new_email"],
-            current_password=data.validated_data.get("current_password"),
+            password=data.validated_data.get("password"),
+            code=data.validated_data.get("code"),
             session_id=current_session_id(request),
             request=request,
         )
-        return Response({"message": CHANGE_SENT, "expires_in": int(EMAIL_CHANGE_LIFETIME.total_seconds())})
-
-
-class EmailChangeConfirmApi(APIView):
-    permission_classes = [AllowAny]
-    throttle_classes = [throttle("email_change_confirm_ip", IPRateThrottle)]
-
-    @extend_schema(
-        request=EmailChangeConfirmInputSerializer,
-        responses={
-            200: EmailChangeConfirmOutputSerializer,
-            400: CHANGE_REFUSED,
-            403: CHANGE_OTHER_SESSION,
-            **errors(401, 409, 429),
-        },
-        tags=["auth"],
-        summary="Confirm an email change from one address, with its link's token or (signed in) its code",
-        description=(
-            "The change applies once the new address and (unless EMAIL_CHANGE_CONFIRM_OLD_ADDRESS is off) "
-            "the current one have both confirmed; until then the answer says which address is still awaited. "
-            "When it applies, every session is signed out (the one that asked too) and the old address is "
-            "told (it sees only a masked form of the new one). 401: a code without being signed in. 403: a "
-            "code from another session than the one that asked. 409 (code email_taken): another account took "
-            "the address meanwhile; nothing changed. 429: too many wrong codes for this account "
-            "(EMAIL_CHANGE_FAILURE_BUDGET)."
-        ),
-    )
-    def post(self, request):
-        data = EmailChangeConfirmInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        if values.get("token"):
-            outcome = email_change_confirm_token(token=values["token"], request=request)
-        else:
-            if not request.user.is_authenticated:
-                raise NotAuthenticated("Sign in to confirm with a code, or use the link.")
-            outcome = email_change_confirm_code(
-                user=request.user,
-                session_id=current_session_id(request),
-                code=values["code"],
-                address=OLD if values["address"] == "old" else NEW,
-                request=request,
-            )
-        message = CHANGE_DONE if outcome.changed else CHANGE_WAITING[outcome.waiting_for]
-        return Response(
-            {
-                "message": message,
-                "email": outcome.user.email,
-                "changed": outcome.changed,
-                "waiting_for": outcome.waiting_for,
-            }
-        )
-
-
-class EmailChangeCancelApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [throttle("email_change_cancel_ip", IPRateThrottle)]
-
-    @extend_schema(
-        request=EmailChangeCancelInputSerializer,
-        responses={
-            200: EmailChangeCancelOutputSerializer,
-            400: CANCEL_REFUSED,
-            409: CANCEL_APPLIED,
-            **errors(429),
-        },
-        tags=["auth"],
-        summary='"It wasn\'t me": cancel an email change from the current address and sign out every session',
-        description=(
-            "The token comes from the link emailed to the current address when the change was asked for. "
-            "Every pending email change of the account is voided and every session signed out. Works once, "
-            "for 24 hours, and not once the change has applied."
-        ),
-    )
-    def post(self, request):
-        data = EmailChangeCancelInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        revoked = email_change_cancel(token=data.validated_data["token"], request=request)
-        return Response({"message": CHANGE_CANCELLED, "sessions_revoked": revoked})
+        return Response(status=status.HTTP_204_NO_CONTENT)

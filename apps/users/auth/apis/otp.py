@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from apps.common.schema import errors
 from apps.common.serializers import InputSerializer
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, throttle
-from apps.users.auth.apis.auth import LOGIN_RESPONSE
+from apps.users.auth.apis.login import LOGIN_RESPONSE
 from apps.users.auth.services.otp import REQUEST_MESSAGE, code_ttl_seconds, otp_request, otp_verify
 from apps.users.serializers import login_response_data
 

@@ -1,6 +1,8 @@
+"""Login sessions: rotate a refresh token, log out, list your sessions and sign them out."""
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -8,11 +10,55 @@ from apps.common.schema import errors
 from apps.common.throttles import IPRateThrottle, throttle
 from apps.users.auth.authentication import current_session_id
 from apps.users.auth.permissions import REAUTHENTICATION_REQUIRED, RecentlyReauthenticated
-from apps.users.auth.services.passwords import password_change
-from apps.users.auth.services.sessions import session_revoke_own, sessions_revoke_others
+from apps.users.auth.services.sessions import (
+    session_logout,
+    session_refresh,
+    session_revoke_own,
+    sessions_revoke_others,
+)
 from apps.users.models import LoginSession
 from apps.users.selectors import login_session_list
-from apps.users.serializers import NewPasswordSerializer
+from apps.users.serializers import (
+    MessageSerializer,
+    RefreshInputSerializer,
+    TokenPairSerializer,
+)
+
+
+class TokenRefreshApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [throttle("token_refresh_ip", IPRateThrottle)]
+
+    @extend_schema(
+        request=RefreshInputSerializer,
+        responses={200: TokenPairSerializer, **errors(400, 401, 429)},
+        tags=["auth"],
+        summary="Rotate a refresh token",
+    )
+    def post(self, request):
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pair = session_refresh(refresh=data.validated_data["refresh"], request=request)
+        return Response({"access": pair.access, "refresh": pair.refresh})
+
+
+class LogoutApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [throttle("token_refresh_ip", IPRateThrottle)]
+
+    @extend_schema(
+        request=RefreshInputSerializer,
+        responses={200: MessageSerializer, **errors(400, 401)},
+        tags=["auth"],
+        summary="Log out: revoke this refresh token's session",
+    )
+    def post(self, request):
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session_logout(refresh=data.validated_data["refresh"], request=request)
+        return Response({"message": "Logged out."})
 
 
 class LoginSessionSerializer(serializers.ModelSerializer):
@@ -72,36 +118,3 @@ class SessionRevokeOthersApi(APIView):
             user=request.user, current_session_id=current_session_id(request), request=request
         )
         return Response({"revoked": count})
-
-
-class PasswordChangeInputSerializer(NewPasswordSerializer):
-    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
-
-
-class PasswordChangeApi(APIView):
-    permission_classes = [IsAuthenticated]
-    throttle_classes = [throttle("password_change_ip", IPRateThrottle)]
-
-    @extend_schema(
-        request=PasswordChangeInputSerializer,
-        responses={
-            200: inline_serializer(
-                "PasswordChangedResponse",
-                {"message": serializers.CharField(), "sessions_revoked": serializers.IntegerField()},
-            ),
-            **errors(400, 401, 429),
-        },
-        tags=["auth"],
-        summary="Change your password",
-    )
-    def post(self, request):
-        data = PasswordChangeInputSerializer(data=request.data, context={"user": request.user})
-        data.is_valid(raise_exception=True)
-        revoked = password_change(
-            user=request.user,
-            current_password=data.validated_data["current_password"],
-            new_password=data.validated_data["new_password"],
-            current_session_id=current_session_id(request),
-            request=request,
-        )
-        return Response({"message": "Password changed.", "sessions_revoked": revoked})
