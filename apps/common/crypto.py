@@ -11,6 +11,7 @@ import json
 from functools import cache
 
 from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 
@@ -29,8 +30,6 @@ def keyed_hashes(purpose: str, value: str) -> list[str]:
     For checking a value against a stored hash made before a key rotation: compare with each candidate. New
     hashes are always made with `keyed_hash`.
     """
-    from django.conf import settings
-
     fallbacks = [
         salted_hmac(f"kinwise.{purpose}", value, secret=key, algorithm="sha256").hexdigest()
         for key in getattr(settings, "SECRET_KEY_FALLBACKS", [])
@@ -59,8 +58,6 @@ class SecretBox:
         BOXES.append(self)
 
     def key_materials(self) -> list[str]:
-        from django.conf import settings
-
         keys = getattr(settings, self.key_setting, None) or []
         if isinstance(keys, str):
             keys = [keys]

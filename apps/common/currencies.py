@@ -15,6 +15,13 @@ DEFAULT_CURRENCY = "USD"
 # The most decimals any accepted currency has (CLF, UYW: 4); the database stores this many.
 MAX_MINOR_UNITS = 4
 
+# Amounts are stored with the most decimals any currency has; each currency's own minor unit is checked on
+# input (`validation.require_minor_units`) and applied on output (`validation.AmountField`, `format_amount`).
+MONEY_DECIMAL_PLACES = MAX_MINOR_UNITS
+MONEY_MAX_DIGITS = 12 + MONEY_DECIMAL_PLACES
+MONEY_MAX = Decimal(10**12) - Decimal("0.01")
+MONEY_MIN = Decimal(1).scaleb(-MONEY_DECIMAL_PLACES)
+
 
 @cache
 def minor_units_table() -> dict[str, int]:

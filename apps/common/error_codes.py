@@ -6,6 +6,7 @@ test fails on a status or code the schema does not list for the operation that a
 """
 
 from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 FIELD_ERRORS = "<field errors>"  # a 400 may be the {field: [message]} shape
 
@@ -185,8 +186,6 @@ def _requires_auth(view) -> bool:
 
 
 def _throttled(view) -> bool:
-    from rest_framework.views import APIView
-
     return bool(view.throttle_classes) or type(view).get_throttles is not APIView.get_throttles
 
 

@@ -11,10 +11,6 @@ _last_cache_error: dict[str, float] = {}
 
 def record_cache_error(component: str = "rate_limiter") -> None:
     _last_cache_error[component] = time.monotonic()
-    if component == "rate_limiter":
-        from apps.common.metrics import observe_limiter_error
-
-        observe_limiter_error()
 
 
 def cache_errors_seconds_ago() -> dict[str, float]:

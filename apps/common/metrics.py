@@ -17,13 +17,27 @@ import logging
 import os
 import time
 
+import redis
 from amqp.exceptions import ChannelError
+from celery import current_app
 from django.conf import settings
+from django.db.models import Count, Min
 from django.http import HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from apps.common import clock
+from apps.common.health import cache_error_seconds_ago
 
 logger = logging.getLogger(__name__)
 
@@ -109,12 +123,10 @@ class StateCollector:
 
     @staticmethod
     def _queues():
-        from config.celery import app
-
         depth = GaugeMetricFamily(
             "kinwise_celery_queue_length", "Messages waiting in a queue.", labels=["queue"]
         )
-        with app.connection_for_read() as conn:
+        with current_app.connection_for_read() as conn:
             channel = conn.default_channel
             for queue in settings.CELERY_TASK_QUEUES:
                 try:
@@ -126,9 +138,8 @@ class StateCollector:
 
     @staticmethod
     def _outbox():
-        from django.db.models import Count, Min
-
-        from apps.common import clock
+        # apps.common imports no other app at module level (every app imports it); this gauge alone reads
+        # the emails app's table, when scraped
         from apps.emails.models import EmailOutbox, EmailStatus
 
         rows = GaugeMetricFamily(
@@ -148,13 +159,9 @@ class StateCollector:
 
     @staticmethod
     def _limiter():
-        from apps.common.health import cache_error_seconds_ago
-
         recent = cache_error_seconds_ago()
         degraded = recent is not None and recent < DEGRADED_SECONDS
         if not degraded and settings.REDIS_URL:
-            import redis
-
             try:
                 redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
             except redis.RedisError:
@@ -174,8 +181,6 @@ class _ThisProcess:
 def scrape_registry() -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(_ThisProcess())

@@ -1,7 +1,7 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from apps.common.validation import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, MONEY_MIN
+from apps.common.currencies import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, MONEY_MIN
 
 
 class BaseModel(models.Model):

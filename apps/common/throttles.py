@@ -10,6 +10,7 @@ import secrets
 import weakref
 from typing import cast
 
+from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
@@ -18,10 +19,16 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from apps.common.client_ip import client_ip
 from apps.common.health import record_cache_error
-from apps.common.metrics import RATE_LIMITED
+from apps.common.metrics import RATE_LIMITED, observe_limiter_error
 from apps.common.rates import parse_rate
 
 logger = logging.getLogger(__name__)
+
+
+def _limiter_failed() -> None:
+    """/readyz reports the limiter degraded for a while (health), and /metrics counts the error."""
+    record_cache_error("rate_limiter")
+    observe_limiter_error()
 
 
 class _FailOpenCache:
@@ -35,7 +42,7 @@ class _FailOpenCache:
             return self._cache.get(key, default)
         except Exception:
             logger.exception("Rate-limit cache unreachable; request allowed without limiting")
-            record_cache_error()
+            _limiter_failed()
             return default
 
     def set(self, key, value, timeout=None):
@@ -43,7 +50,7 @@ class _FailOpenCache:
             self._cache.set(key, value, timeout)
         except Exception:
             logger.exception("Rate-limit cache unreachable; counter not stored")
-            record_cache_error()
+            _limiter_failed()
 
 
 # Drop the entries that left the window; admit and record this request if fewer than the limit remain.
@@ -107,7 +114,7 @@ class RateThrottle(SimpleRateThrottle):
             )
         except Exception:
             logger.exception("Rate-limit cache unreachable; request allowed without limiting")
-            record_cache_error()
+            _limiter_failed()
             return True
         self._window = (int(count), float(oldest) if oldest else None)
         return bool(admitted)
@@ -122,8 +129,6 @@ class RateThrottle(SimpleRateThrottle):
         return None if available <= 0 else remaining / available
 
     def get_rate(self):
-        from django.conf import settings
-
         return settings.RATE_LIMITS[self.scope]
 
     def parse_rate(self, rate):

@@ -11,15 +11,16 @@ from functools import cache
 
 from django.core.exceptions import ValidationError
 
-from apps.common.currencies import MAX_MINOR_UNITS, fits_minor_units, is_currency, minor_units
+from apps.common.currencies import (  # the MONEY_* limits are importable from here too
+    MONEY_DECIMAL_PLACES,
+    MONEY_MAX,
+    MONEY_MAX_DIGITS,
+    MONEY_MIN,
+    fits_minor_units,
+    is_currency,
+    minor_units,
+)
 from apps.common.exceptions import field_error
-
-# Amounts are stored with the most decimals any currency has; each currency's own minor unit is checked on
-# input (`require_minor_units`) and applied on output (`fields.AmountField`, `format_amount`).
-MONEY_DECIMAL_PLACES = MAX_MINOR_UNITS
-MONEY_MAX_DIGITS = 12 + MONEY_DECIMAL_PLACES
-MONEY_MAX = Decimal(10**12) - Decimal("0.01")
-MONEY_MIN = Decimal(1).scaleb(-MONEY_DECIMAL_PLACES)
 
 # Dates outside this window are rejected at the API so that date arithmetic (recurrences, report periods)
 # can never step past date.max or into nonsense.

@@ -3,10 +3,14 @@
 import logging
 import os
 
+import redis
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from apps.common.health import cache_errors_seconds_ago
 from apps.common.problems import json_error
@@ -30,8 +34,6 @@ def _check_database() -> None:
 
 
 def _check_redis() -> None:
-    import redis
-
     redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
 
 
@@ -45,10 +47,6 @@ def _check_broker() -> None:
             if not os.access(str(options[key]), os.W_OK | os.X_OK):
                 raise PermissionError(f"broker folder {key} is missing or not writable")
     elif url.startswith(("redis://", "rediss://")):
-        import redis
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-
         client = redis.Redis.from_url(
             url, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 0)
         )
@@ -57,9 +55,7 @@ def _check_broker() -> None:
         finally:
             client.close()
     else:
-        from config.celery import app
-
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
 
 

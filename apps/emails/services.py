@@ -108,6 +108,7 @@ def email_request(*, to: str, template: str, preparer: str, origin: dict[str, An
 
 def email_enqueue(*, outbox_id: int) -> bool:
     """Hand a row to the broker. A broker outage is logged, not raised: the sweeper will pick the row up."""
+    # the task module imports this one (its task calls the service): imported when enqueueing
     from apps.emails.tasks import deliver_email
 
     try:
@@ -209,6 +210,7 @@ def _is_transient_anymail(exc: BaseException) -> bool | None:
     Its API error is an OSError (requests.HTTPError): the SMTP rule would retry a permanent 4xx eight times.
     """
     try:
+        # optional dependency (the anymail group): absent, no error can be one of its own
         from anymail.exceptions import AnymailError, AnymailRecipientsRefused
     except ImportError:  # the optional anymail group is not installed
         return None

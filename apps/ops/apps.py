@@ -8,6 +8,7 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self):
+        # here, not at module level: the schedule module imports models, which load after the app configs
         from apps.ops.schedule import schedule_install
 
         # After every `migrate`, so a fresh database has its beat schedule before beat first starts.

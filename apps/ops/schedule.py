@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +96,6 @@ def scheduled_jobs() -> list[ScheduledJob]:
 
 
 def _schedule_for(job: ScheduledJob, using: str):
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule
-
     if job.crontab is not None:
         fields = {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"}
         fields.update(job.crontab)
@@ -116,8 +115,6 @@ def _schedule_for(job: ScheduledJob, using: str):
 
 def schedule_install(using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     """Create or update every ScheduledJob's PeriodicTask row (a post_migrate receiver; safe to re-run)."""
-    from django_celery_beat.models import PeriodicTask
-
     if PeriodicTask._meta.db_table not in connections[using].introspection.table_names():
         return  # beat's tables are not migrated yet (e.g. `migrate` run for a single app)
     for job in scheduled_jobs():

@@ -4,6 +4,15 @@ from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from apps.common import clock
+from apps.users.models import (
+    AuthFailureWindow,
+    EmailChange,
+    EmailOTP,
+    EmailVerification,
+    LoginSession,
+    MfaChallenge,
+    PasswordReset,
+)
 
 
 def expired_tokens_flush() -> int:
@@ -24,16 +33,6 @@ def expired_auth_records_purge() -> dict[str, int]:
 
     Only dead rows go: each is refused on its own expiry already. Verified email verifications stay (history).
     """
-    from apps.users.models import (
-        AuthFailureWindow,
-        EmailChange,
-        EmailOTP,
-        EmailVerification,
-        LoginSession,
-        MfaChallenge,
-        PasswordReset,
-    )
-
     cutoff = clock.now() - AUTH_RECORD_RETENTION
     querysets = {
         "email_otp": EmailOTP.objects.filter(expires_at__lt=cutoff),

@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 
 from apps.common.bulk import insert_rows
 from apps.emails.bulk import EmailSpec, email_send_many
 from apps.emails.services import email_deliver
+from apps.emails.tasks import deliver_email
 from apps.notifications.models import DEFAULT_CHANNELS, Notification
 from apps.notifications.selectors import channels_for
 
@@ -88,8 +90,7 @@ def notifications_deliver(specs: Sequence[NotificationSpec]) -> Delivered:
 def _publish(outbox_ids: list[int]) -> None:
     """One broker connection for all of a chunk's messages (acquiring one per message costs a round trip
     each)."""
-    from celery import current_app
-
+    # the task module imports this one (its task calls the service): imported when enqueueing
     from apps.notifications.tasks import deliver_notification_emails
 
     start = 0
@@ -113,8 +114,6 @@ def _publish(outbox_ids: list[int]) -> None:
 
 def notification_emails_deliver(*, outbox_ids: list[int]) -> dict[str, int]:
     """Deliver outbox rows one by one (each claimed, so a redelivered batch sends nothing twice)."""
-    from apps.emails.tasks import deliver_email
-
     outcomes: Counter[str] = Counter()
     for outbox_id in outbox_ids:
         outcome = email_deliver(outbox_id=outbox_id)

@@ -52,6 +52,7 @@ def report_request(
 def report_enqueue(*, report_id: int) -> bool:
     """Publish the generation task. If the broker is down the report fails visibly instead of staying
     pending forever."""
+    # the task module imports this one (its task calls the service): imported when enqueueing
     from apps.reports.tasks import generate_report
 
     try:
