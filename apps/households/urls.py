@@ -1,23 +1,23 @@
 from django.urls import path
 
 from apps.common import converters  # noqa: F401 — registers <id:>
-from apps.households import apis
+from apps.households.apis import households, invites, members
 
 urlpatterns = [
-    path("households/", apis.HouseholdListApi.as_view(), name="household-list"),
-    path("households/<id:household_id>/", apis.HouseholdDetailApi.as_view(), name="household-detail"),
-    path("households/<id:household_id>/members/", apis.MemberListApi.as_view(), name="household-members"),
+    path("households/", households.HouseholdListApi.as_view(), name="household-list"),
+    path("households/<id:household_id>/", households.HouseholdDetailApi.as_view(), name="household-detail"),
+    path("households/<id:household_id>/members/", members.MemberListApi.as_view(), name="household-members"),
     path(
         "households/<id:household_id>/members/<id:user_id>/",
-        apis.MemberDetailApi.as_view(),
+        members.MemberDetailApi.as_view(),
         name="household-member",
     ),
-    path("households/<id:household_id>/leave/", apis.HouseholdLeaveApi.as_view(), name="household-leave"),
-    path("households/<id:household_id>/invites/", apis.InviteListApi.as_view(), name="household-invites"),
+    path("households/<id:household_id>/leave/", members.HouseholdLeaveApi.as_view(), name="household-leave"),
+    path("households/<id:household_id>/invites/", invites.InviteListApi.as_view(), name="household-invites"),
     path(
         "households/<id:household_id>/invites/<id:invite_id>/",
-        apis.InviteDetailApi.as_view(),
+        invites.InviteDetailApi.as_view(),
         name="household-invite",
     ),
-    path("invites/accept/", apis.InviteAcceptApi.as_view(), name="invite-accept"),
+    path("invites/accept/", invites.InviteAcceptApi.as_view(), name="invite-accept"),
 ]

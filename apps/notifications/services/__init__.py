@@ -1,5 +1,5 @@
 from apps.notifications.services.delivery import NotificationSpec, notifications_deliver
-from apps.notifications.services.inbox import (
+from apps.notifications.services.notifications import (
     notification_mark_read,
     notifications_mark_all_read,
     preference_update,

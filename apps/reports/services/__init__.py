@@ -1,4 +1,4 @@
 from apps.reports.services.generate import report_generate
-from apps.reports.services.requests import report_request
+from apps.reports.services.reports import report_request
 
 __all__ = ["report_generate", "report_request"]
