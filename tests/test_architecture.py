@@ -46,10 +46,11 @@ def _targets(node: ast.Import | ast.ImportFrom) -> list[str]:
         names = [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
     found = []
     for name in names:
-        while name and name not in MODULES:
-            name = name.rpartition(".")[0]
-        if name:
-            found.append(name)
+        known = name
+        while known and known not in MODULES:
+            known = known.rpartition(".")[0]
+        if known:
+            found.append(known)
     return found[:1] if isinstance(node, ast.ImportFrom) else found
 
 
@@ -160,7 +161,7 @@ def _services_used(api_module: str) -> set[str]:
                 for attribute in ast.walk(tree):
                     if isinstance(attribute, ast.Attribute) and getattr(attribute.value, "id", None) == local:
                         used.add(getattr(value, attribute.attr).__module__)
-            elif ".services" in node.module:
+            elif ".services" in (node.module or ""):
                 defined_in = getattr(value, "__module__", None) if callable(value) else None
                 used.add(defined_in or node.module)
     return used

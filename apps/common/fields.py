@@ -8,17 +8,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_attribute
 
-from apps.common.currencies import format_amount, is_currency
-from apps.common.validation import (
-    DATE_MAX,
-    DATE_MIN,
-    ID_MAX,
+from apps.common.currencies import (
     MONEY_DECIMAL_PLACES,
     MONEY_MAX,
     MONEY_MAX_DIGITS,
     MONEY_MIN,
-    time_zone_names,
+    format_amount,
+    is_currency,
 )
+from apps.common.validation import DATE_MAX, DATE_MIN, ID_MAX, time_zone_names
 
 
 class MoneyField(serializers.DecimalField):

@@ -11,15 +11,7 @@ from functools import cache
 
 from django.core.exceptions import ValidationError
 
-from apps.common.currencies import (  # the MONEY_* limits are importable from here too
-    MONEY_DECIMAL_PLACES,
-    MONEY_MAX,
-    MONEY_MAX_DIGITS,
-    MONEY_MIN,
-    fits_minor_units,
-    is_currency,
-    minor_units,
-)
+from apps.common.currencies import fits_minor_units, is_currency, minor_units
 from apps.common.exceptions import field_error
 
 # Dates outside this window are rejected at the API so that date arithmetic (recurrences, report periods)

@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from apps.audit.models import AuditAction
 from apps.audit.services import log_household_action
 from apps.common import clock
-from apps.common.currencies import format_amount
+from apps.common.currencies import MONEY_MAX, format_amount
 from apps.common.exceptions import Conflict, field_error
 from apps.common.services import model_update
-from apps.common.validation import MONEY_MAX, require_minor_units
+from apps.common.validation import require_minor_units
 from apps.goals.models import Goal, GoalContribution
 from apps.goals.selectors import goal_get
 from apps.goals.services.milestones import goal_milestones_claim

@@ -18,8 +18,7 @@ from django.db.models.functions import Coalesce
 
 from apps.bills.models import Bill, BillPayment
 from apps.bills.recurrence import occurrences
-from apps.common.currencies import format_amount
-from apps.common.validation import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from apps.common.currencies import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, format_amount
 from apps.goals.models import Goal
 from apps.reports.models import Report, ReportKind
 
