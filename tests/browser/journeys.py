@@ -50,7 +50,11 @@ def signed_up(app: App, page: Page, email: str, first_name: str = "Ann") -> None
 
 
 def nav(page: Page, name: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+    """Follow a header link and wait until its page has replaced the one before."""
+    target = page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+    path = target.get_attribute("href") or "/"
+    target.click()
+    expect(page.locator("body")).to_have_attribute("data-path", path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 

@@ -52,8 +52,20 @@ export function start(renderer: (node: Node) => void): void {
   void show();
 }
 
+let showing = 0;
+
+/**
+ * Draw the page of the current location. A page that finishes loading after the person has already moved on is
+ * dropped, so a slow page never replaces a newer one. `body[data-path]` names the page on screen.
+ */
 export async function show(): Promise<void> {
+  const thisShow = ++showing;
   const { pathname, search } = location;
+  const draw = (node: Node): void => {
+    if (thisShow !== showing) return;
+    render(node);
+    document.body.dataset["path"] = pathname;
+  };
   for (const candidate of routes) {
     const match = candidate.pattern.exec(pathname);
     if (!match) continue;
@@ -63,11 +75,11 @@ export async function show(): Promise<void> {
     }
     const params: Params = {};
     candidate.names.forEach((name, index) => (params[name] = decodeURIComponent(match[index + 1] ?? "")));
-    render(await candidate.page(params, new URLSearchParams(search)));
+    draw(await candidate.page(params, new URLSearchParams(search)));
     return;
   }
   const missing = document.createElement("section");
   missing.className = "page";
   missing.innerHTML = "<h1 id='page-title'>Page not found</h1><p><a href='/' data-link>Back to the start</a></p>";
-  render(missing);
+  draw(missing);
 }
