@@ -51,7 +51,7 @@ def _cache_env(kind: str, tmp_path, request) -> dict[str, str]:
 def two_web_processes(request, tmp_path):
     env = _cache_env(request.param, tmp_path, request)
     for command in (["migrate", "-v0"], ["shell", "-c", CREATE_USER]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=120)
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=300)
     ports = [free_port(), free_port()]
     servers = [
         Process(
