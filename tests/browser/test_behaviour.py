@@ -4,7 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, expect
 from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.browser.conftest import PASSWORD
@@ -23,7 +23,12 @@ def quiet_past_the_token_lifetime(page: Page) -> None:
     """Wait until 3 s have passed since the page's last API call, so the access token it holds has expired
     (a slow machine may have refreshed it on the way here: the token is as old as the last call, at most)."""
     last_call = [time.monotonic()]
-    page.on("request", lambda r: "/api/" in r.url and last_call.__setitem__(0, time.monotonic()))
+
+    def note_the_time(request: Request) -> None:
+        if "/api/" in request.url:
+            last_call[0] = time.monotonic()
+
+    page.on("request", note_the_time)
     while (quiet := time.monotonic() - last_call[0]) < 3:
         page.wait_for_timeout(int((3 - quiet) * 1000) + 50)
 
