@@ -1,10 +1,13 @@
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from apps.common import clock
 from apps.common.admin import StatusBadgeMixin, UserEmailMixin
+from apps.users.auth.services.passwords import password_set_by_staff
+from apps.users.auth.services.sessions import sessions_revoke_by_staff
 from apps.users.models import (
     EMAIL_CHANGE_MAX_ATTEMPTS,
     PASSWORD_RESET_MAX_ATTEMPTS,
@@ -48,6 +51,14 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def user_change_password(self, request, id, form_url=""):  # noqa: A002 — Django's signature
+        """Django's set-password page, plus what the owner's own change does: every session ends."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:  # the form was valid and saved
+                password_set_by_staff(user=self.get_object(request, id), staff=request.user, request=request)
+        return response
+
 
 @admin.register(LoginSession)
 class LoginSessionAdmin(admin.ModelAdmin):
@@ -65,11 +76,23 @@ class LoginSessionAdmin(admin.ModelAdmin):
     exclude = ["current_jti"]
     list_select_related = ["user"]
 
+    actions = ["revoke_sessions"]
+
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a deleted row leaves its access tokens alive: revoke instead
+
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name != "current_jti"]
+
+    @admin.action(description="Sign out the selected sessions", permissions=["change"])
+    def revoke_sessions(self, request, queryset):
+        revoked = sessions_revoke_by_staff(
+            staff=request.user, session_ids=queryset.values_list("id", flat=True), request=request
+        )
+        self.message_user(request, f"{revoked} session(s) signed out.", messages.SUCCESS)
 
 
 @admin.register(EmailVerification)

@@ -97,3 +97,22 @@ def password_change(
         )
         security_notice_send(user=user, kind="password_changed")
     return revoked
+
+
+def password_set_by_staff(*, user: User, staff: User, request: HttpRequest | None) -> int:
+    """After an operator set a new password in the admin (call in the same transaction): as after the owner's
+    own change, every session ends and every pending email change is void, so an intruder who knew the old
+    password is out; the owner is told. Returns how many sessions were revoked."""
+    revoked = sessions_revoke_all(user=user, reason="password_set_by_staff")
+    email_changes_void(user=user, reason="password_set_by_staff")
+    log_action(
+        user=staff,
+        action_type=AuditAction.PASSWORD_CHANGED,
+        request=request,
+        description="Password set by staff in the admin",
+        object_type="User",
+        object_id=user.pk,
+        metadata={"sessions_revoked": revoked},
+    )
+    security_notice_send(user=user, kind="password_changed")
+    return revoked

@@ -189,3 +189,25 @@ def sessions_revoke_others(*, user: User, current_session_id, request: HttpReque
             metadata={"sessions_revoked": count},
         )
     return count
+
+
+@transaction.atomic
+def sessions_revoke_by_staff(*, staff: User, session_ids, request: HttpRequest | None) -> int:
+    """An operator signs sessions out from the admin. They end as any revocation does (their access tokens
+    with them, once this commits; the email changes they asked for void), with one audit row each naming the
+    operator. Rows are never deleted: a deleted row would leave its access tokens alive until they expire."""
+    sessions = LoginSession.objects.filter(id__in=list(session_ids), revoked_at__isnull=True).order_by("id")
+    revoked = 0
+    for session in sessions:
+        if session_revoke(session=session, reason="staff_revoked", request=request):
+            revoked += 1
+            log_action(
+                user=staff,
+                action_type=AuditAction.SESSION_REVOKED,
+                request=request,
+                description="Session signed out by staff in the admin",
+                object_type="LoginSession",
+                object_id=session.id,
+                metadata={"user_id": session.user_id},
+            )
+    return revoked
