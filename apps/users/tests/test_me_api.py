@@ -1,5 +1,7 @@
 import pytest
 
+from apps.audit.models import AuditAction, AuditLog
+
 ME = "/api/v1/auth/me/"
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +30,36 @@ def test_patch_rejects_overlong_name(auth_client):
     response = auth_client.patch(ME, {"first_name": "x" * 500}, format="json")
     assert response.status_code == 400
     assert "first_name" in response.json()
+
+
+def _profile_updates(user):
+    return list(
+        AuditLog.objects.filter(
+            action_type=AuditAction.UPDATE, object_type="User", object_id=str(user.pk)
+        ).values_list("description", "metadata")
+    )
+
+
+def test_a_name_change_writes_one_audit_row_naming_the_fields_not_the_values(auth_client, user):
+    response = auth_client.patch(ME, {"first_name": "Ada", "last_name": user.last_name}, format="json")
+    assert response.status_code == 200
+    assert _profile_updates(user) == [("Profile updated", {"fields": ["first_name"]})]
+    row = AuditLog.objects.get(action_type=AuditAction.UPDATE, object_id=str(user.pk))
+    assert row.actor_id == user.pk and row.ip_address == "127.0.0.1"
+
+
+def test_an_unchanged_name_writes_no_audit_row(auth_client, user):
+    assert auth_client.patch(ME, {"first_name": user.first_name}, format="json").status_code == 200
+    assert _profile_updates(user) == []
+
+
+def test_bad_input_is_a_400_that_changes_and_audits_nothing(auth_client, user):
+    before = (user.first_name, user.last_name)
+    for body in (
+        {"first_name": "Ada", "last_name": "x" * 500},
+        {"first_name": "Ada", "email": "e@example.com"},
+    ):
+        assert auth_client.patch(ME, body, format="json").status_code == 400
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == before
+    assert _profile_updates(user) == []

@@ -8,9 +8,9 @@ from rest_framework.views import APIView
 
 from apps.common.schema import BodyOnDeleteSchema, errors
 from apps.common.serializers import InputSerializer
-from apps.common.services import model_update
 from apps.common.throttles import UserRateThrottle, throttle
 from apps.users.account.services.account import account_delete
+from apps.users.account.services.profile import user_profile_update
 from apps.users.auth.authentication import current_session_id
 from apps.users.auth.permissions import REAUTHENTICATION_REQUIRED
 from apps.users.serializers import (
@@ -53,9 +53,7 @@ class MeApi(APIView):
     def patch(self, request):
         data = MeUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        user, _ = model_update(
-            instance=request.user, fields=["first_name", "last_name"], data=data.validated_data
-        )
+        user = user_profile_update(user=request.user, data=data.validated_data, request=request)
         return Response(MeSerializer(user).data, status=status.HTTP_200_OK)
 
     @extend_schema(
