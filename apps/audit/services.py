@@ -1,5 +1,7 @@
-from typing import Any, ClassVar, Protocol
+from collections.abc import Callable
+from typing import Any, ClassVar, NoReturn, Protocol
 
+from django.db import transaction
 from django.db.models.options import Options
 from django.http import HttpRequest
 
@@ -69,3 +71,18 @@ def log_household_action(
         object_id=obj.id,
         metadata={"household_id": obj.household_id, **metadata},
     )
+
+
+def refuse(error: Exception, *, also: Callable[[], object] | None = None, **audit: Any) -> NoReturn:
+    """Write the refusal's audit row (`audit`: log_action's arguments) in its own committed transaction, then
+    raise `error`.
+
+    The error rolls back the request's transaction, and a row written there with it; a refused guess must stay
+    on record. `also` runs in the same committed transaction after the row (count a wrong guess against a
+    budget). durable=True makes it fail loudly if called inside a transaction that could still roll it back.
+    """
+    with transaction.atomic(durable=True):
+        log_action(**audit)
+        if also is not None:
+            also()
+    raise error

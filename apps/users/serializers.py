@@ -1,9 +1,8 @@
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from apps.common.serializers import InputSerializer
 from apps.users.models import User
+from apps.users.validators import password_problems
 
 
 class UserSerializer(serializers.Serializer):
@@ -83,10 +82,8 @@ class NewPasswordSerializer(InputSerializer):
     )
 
     def validate_new_password(self, value):
-        try:
-            validate_password(value, user=self.context.get("user"))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(list(exc.messages)) from exc
+        if problems := password_problems(value, user=self.context.get("user")):
+            raise serializers.ValidationError(problems)
         return value
 
     def validate(self, attrs):

@@ -1,6 +1,27 @@
 import re
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+
+from apps.common.exceptions import InvalidInput
+
+
+def password_problems(password: str, *, user=None) -> list[str]:
+    """Every password rule (AUTH_PASSWORD_VALIDATORS) that `password` breaks, one message each; empty when it
+    passes. The one place the rules are applied: registration, password change and reset all call it. With
+    `user` (or an unsaved User carrying the registration's name and address), "too similar" is checked too.
+    """
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+def password_require_valid(password: str, *, user=None, field: str = "new_password") -> None:
+    """400 on `field`, listing every rule `password` breaks."""
+    if problems := password_problems(password, user=user):
+        raise InvalidInput({field: problems})
 
 
 class CharacterClassValidator:

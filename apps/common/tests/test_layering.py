@@ -20,10 +20,6 @@ BANNED_MODULES = ("rest_framework",)
 BANNED_NAMES = {"rest_framework_simplejwt.exceptions": {"InvalidToken", "AuthenticationFailed"}}
 LAYERS = ("services", "selectors")
 
-# Modules of apps/users that still raise DRF errors, until they move to domain errors (issue 17 item 3).
-# Named by their last component so that regrouping apps/users into sub-packages keeps them listed.
-NOT_YET = {"failures", "registration", "password_reset", "email_change"}
-
 
 def _module_file(module: str) -> Path | None:
     path = ROOT.joinpath(*module.split("."))
@@ -89,8 +85,6 @@ def _web_imports(start: str) -> list[str]:
             continue
         for imported, names, line in _imports(module, path):
             if _banned(imported, names):
-                if module.rpartition(".")[2] in NOT_YET and module.startswith("apps.users."):
-                    continue
                 chain, step = [f"{module}:{line}"], parent[module]
                 while step is not None:
                     chain.append(step)

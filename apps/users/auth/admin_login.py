@@ -17,11 +17,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
-from rest_framework.exceptions import Throttled
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
-from apps.common.exceptions import ApplicationError
+from apps.common.exceptions import ApplicationError, RateLimited
 from apps.common.throttles import IPRateThrottle, RateThrottle
 from apps.users.mfa.services.mfa import mfa_is_enabled, mfa_reauthenticate
 from apps.users.models import User
@@ -93,7 +92,7 @@ class AdminLoginForm(AdminAuthenticationForm):
             raise ValidationError("Enter the code from your authenticator app.", code="mfa_code_required")
         try:
             mfa_reauthenticate(user=user, code=code, request=self.request)
-        except Throttled as paused:
+        except RateLimited as paused:
             raise _too_many(paused.wait) from None
         except ApplicationError:
             raise ValidationError("Invalid authenticator code.", code="invalid_mfa_code") from None

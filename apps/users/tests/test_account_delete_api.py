@@ -165,6 +165,23 @@ def test_a_wrong_totp_code_is_refused_and_audited(auth_client, user, mfa_secret)
     assert AuditLog.objects.filter(action_type=AuditAction.ACCOUNT_DELETE_REFUSED, actor=user).count() == 1
 
 
+def test_while_totp_is_paused_a_deletion_by_code_is_a_429_not_a_refusal(
+    auth_client, user, mfa_secret, settings
+):
+    settings.MFA_FAILURE_BUDGET = 2
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "account_delete_user": "100/h"}
+    for _ in range(2):
+        refused(
+            auth_client.delete(ME, {"code": mfa_wrong(totp_code(mfa_secret))}, format="json"),
+            400,
+            "invalid_mfa_code",
+        )
+    paused = auth_client.delete(ME, {"code": totp_code(mfa_secret)}, format="json")
+    assert paused.status_code == 429 and paused.json()["code"] == "throttled"
+    assert int(paused["Retry-After"]) > 3600
+    assert auth_client.get(ME).status_code == 200
+
+
 def test_a_code_is_refused_when_mfa_is_off(auth_client):
     refused(auth_client.delete(ME, {"code": "123456"}, format="json"), 400, "mfa_not_enabled")
     assert auth_client.get(ME).status_code == 200

@@ -1,8 +1,6 @@
 """Registration: a new, unverified account and its verification email."""
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -14,7 +12,7 @@ from apps.common.serializers import InputSerializer
 from apps.common.throttles import IPRateThrottle, throttle
 from apps.users.account.services.registration import user_register
 from apps.users.models import User, normalize_email
-from apps.users.validators import validate_not_special_use
+from apps.users.validators import password_problems, validate_not_special_use
 
 REGISTERED = "Registration successful. Please check your email to verify your account."
 
@@ -47,10 +45,8 @@ class RegisterInputSerializer(InputSerializer):
         if data["password"] != data["password_confirm"]:
             errors["password_confirm"] = ["Passwords do not match."]
         candidate = User(email=data["email"], first_name=data["first_name"], last_name=data["last_name"])
-        try:
-            validate_password(data["password"], user=candidate)
-        except DjangoValidationError as exc:
-            errors["password"] = list(exc.messages)
+        if problems := password_problems(data["password"], user=candidate):
+            errors["password"] = problems
         if errors:
             raise serializers.ValidationError(errors)
         return data

@@ -16,9 +16,9 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from apps.audit.models import AuditAction, AuditLog
-from apps.audit.services import log_action
+from apps.audit.services import log_action, refuse
 from apps.common import clock
-from apps.common.exceptions import ApplicationError, Conflict
+from apps.common.exceptions import ApplicationError, Conflict, RateLimited
 from apps.emails.models import EmailOutbox, EmailStatus
 from apps.households.models import Household, Membership, Role
 from apps.users.auth.services.passwords import current_password_check, password_budget_recheck
@@ -92,6 +92,8 @@ def _confirm_identity(*, user: User, password: str | None, code: str | None, ses
         return
     try:
         mfa_reauthenticate(user=user, code=code, request=request)
+    except RateLimited:
+        raise  # TOTP is paused for this account: a 429, like every limit
     except ApplicationError as error:
         _refuse(error.message, error.code, user=user, request=request, reason=error.code)
 
@@ -255,13 +257,12 @@ def _refuse(
     status: int | None = None,
     extra: dict | None = None,
 ) -> NoReturn:
-    with transaction.atomic(durable=True):
-        log_action(
-            user=user,
-            action_type=AuditAction.ACCOUNT_DELETE_REFUSED,
-            request=request,
-            description=f"Account deletion refused: {reason}",
-            metadata={"reason": reason},
-        )
     error = Conflict if status == 409 else ApplicationError
-    raise error(message, code=code, extra=extra)
+    refuse(
+        error(message, code=code, extra=extra),
+        user=user,
+        action_type=AuditAction.ACCOUNT_DELETE_REFUSED,
+        request=request,
+        description=f"Account deletion refused: {reason}",
+        metadata={"reason": reason},
+    )

@@ -27,12 +27,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from rest_framework.exceptions import ValidationError
 
 from apps.audit.models import AuditAction
-from apps.audit.services import log_action
+from apps.audit.services import log_action, refuse
 from apps.common import clock
-from apps.common.exceptions import ApplicationError
+from apps.common.exceptions import ApplicationError, InvalidInput
 from apps.common.links import frontend_link
 from apps.emails.services import email_send
 from apps.users.account.services.email_change_voids import email_changes_void, pending_email_changes
@@ -106,7 +105,7 @@ def email_change_request(
         )
     new_email = normalize_email(new_email)
     if new_email == normalize_email(user.email):
-        raise ValidationError({"new_email": [SAME_EMAIL]})
+        raise InvalidInput({"new_email": SAME_EMAIL})
     if User.objects.filter(email__iexact=new_email).exists():
         with transaction.atomic(durable=True):  # committed: the 400 below would roll it back
             log_action(
@@ -118,7 +117,7 @@ def email_change_request(
             )
         if settings.ACCOUNT_PREVENT_ENUMERATION:
             return None
-        raise ValidationError({"new_email": [EMAIL_TAKEN]})
+        raise InvalidInput({"new_email": EMAIL_TAKEN})
     return _issue(
         user=user,
         new_email=new_email,
@@ -400,17 +399,9 @@ def _refuse(
 ) -> NoReturn:
     """Audit the refusal in its own committed transaction (a wrong code spends the budget too), then raise."""
     account = row.user if row else user
-    with transaction.atomic(durable=True):
-        log_action(
-            user=account,
-            action_type=AuditAction.EMAIL_CHANGE_FAILED,
-            request=request,
-            description=f"Email change refused: {reason}",
-            object_type="EmailChange" if row else "",
-            object_id=row.pk if row else "",
-            metadata={"reason": reason},
-        )
-        if guess and failure_record(user=account, factor=Factor.EMAIL_CHANGE):
+
+    def spend_budget() -> None:
+        if failure_record(user=account, factor=Factor.EMAIL_CHANGE):
             log_action(
                 user=account,
                 action_type=AuditAction.EMAIL_CHANGE_FAILED,
@@ -418,4 +409,15 @@ def _refuse(
                 description="Too many wrong email-change codes; code confirmation paused for this account",
                 metadata={"reason": "paused"},
             )
-    raise ApplicationError(message, code=code, status_code=status)
+
+    refuse(
+        ApplicationError(message, code=code, status_code=status),
+        also=spend_budget if guess else None,
+        user=account,
+        action_type=AuditAction.EMAIL_CHANGE_FAILED,
+        request=request,
+        description=f"Email change refused: {reason}",
+        object_type="EmailChange" if row else "",
+        object_id=row.pk if row else "",
+        metadata={"reason": reason},
+    )

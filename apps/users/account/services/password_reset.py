@@ -14,15 +14,12 @@ Threats and answers (numbers in docs/SECURITY.md, "Account lifecycle"):
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from rest_framework.exceptions import ValidationError
 
 from apps.audit.models import AuditAction
-from apps.audit.services import log_action
+from apps.audit.services import log_action, refuse
 from apps.common import clock
 from apps.common.client_ip import request_origin
 from apps.common.exceptions import ApplicationError
@@ -42,6 +39,7 @@ from apps.users.models import (
     normalize_email,
 )
 from apps.users.selectors import owned_by_email
+from apps.users.validators import password_require_valid
 
 SECRETS = EmailedSecrets("password_reset")
 REQUEST_MESSAGE = (
@@ -178,10 +176,7 @@ def password_reset_confirm_code(
 
 def _complete(*, row: PasswordReset, new_password: str, request, now: datetime, via: str) -> User:
     """Consume the reset and set the password; sign out everywhere; tell the owner."""
-    try:
-        validate_password(new_password, user=row.user)
-    except DjangoValidationError as exc:
-        raise ValidationError({"new_password": list(exc.messages)}) from exc
+    password_require_valid(new_password, user=row.user)  # now that the user is known: "too similar" too
     with transaction.atomic():
         user = User.objects.select_for_update().filter(id=row.user_id).first()
         # one conditional UPDATE decides: of concurrent confirmations of this reset, one gets here
@@ -236,15 +231,13 @@ def _refuse(
     row: PasswordReset | None = None,
     email: str = "",
 ) -> NoReturn:
-    """Audit the refusal in its own committed transaction (the rollback would erase it), then raise."""
-    with transaction.atomic(durable=True):
-        log_action(
-            user=row.user if row else None,
-            action_type=AuditAction.PASSWORD_RESET_FAILED,
-            request=request,
-            description=f"Password reset refused: {reason}",
-            object_type="PasswordReset" if row else "",
-            object_id=row.pk if row else "",
-            metadata={"reason": reason, **({"email": email[:254]} if email else {})},
-        )
-    raise ApplicationError(message, code=code)
+    refuse(
+        ApplicationError(message, code=code),
+        user=row.user if row else None,
+        action_type=AuditAction.PASSWORD_RESET_FAILED,
+        request=request,
+        description=f"Password reset refused: {reason}",
+        object_type="PasswordReset" if row else "",
+        object_id=row.pk if row else "",
+        metadata={"reason": reason, **({"email": email[:254]} if email else {})},
+    )

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from rest_framework.exceptions import ValidationError
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
+from apps.common.exceptions import InvalidInput
 from apps.emails.services import email_send
 from apps.users.account.services.verification import verification_issue
 from apps.users.models import User, normalize_email
@@ -85,5 +85,5 @@ def _registration_duplicate(*, existing: User, request: HttpRequest | None) -> R
                 dedupe_key=f"account_exists:{existing.pk}:{clock.now():%Y%m%d%H}",
             )
     if not hide:
-        raise ValidationError({"email": [DUPLICATE_EMAIL]}, code="unique")
+        raise InvalidInput({"email": DUPLICATE_EMAIL}, code="unique")
     return RegistrationResult(email=existing.email, user=None)

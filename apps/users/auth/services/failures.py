@@ -7,14 +7,13 @@ the email-OTP login code, TOTP codes, the email-change codes, and the current pa
 session (password change, email change), which a stolen access token would otherwise let anyone guess at.
 """
 
-import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
-from rest_framework.exceptions import Throttled
 
 from apps.common import clock
+from apps.common.exceptions import RateLimited
 from apps.users.models import AuthFailureWindow, User
 
 Factor = AuthFailureWindow.Factor
@@ -48,7 +47,7 @@ def paused_until_subquery(factor: str, *, user_field: str = "pk") -> Subquery:
 def raise_if_paused(paused_until: datetime | None, now: datetime) -> None:
     """429 with Retry-After, like every other limit, while a pause lasts."""
     if paused_until is not None and paused_until > now:
-        raise Throttled(wait=math.ceil((paused_until - now).total_seconds()))
+        raise RateLimited(wait=(paused_until - now).total_seconds())
 
 
 def factor_paused_until(*, user: User, factor: str) -> datetime | None:

@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 
 from apps.audit.models import AuditAction
-from apps.audit.services import log_action
+from apps.audit.services import log_action, refuse
 from apps.common import clock
 from apps.common.crypto import keyed_hash
 from apps.common.exceptions import ApplicationError, AuthenticationFailed, ReauthenticationRequired
@@ -95,16 +95,14 @@ def _record(*, user: User, session_id, method: str, request: HttpRequest | None)
 
 
 def _refuse(message: str, code: str, *, user: User, request, reason: str) -> NoReturn:
-    """Audit the refusal in its own committed transaction, then raise."""
-    with transaction.atomic(durable=True):
-        log_action(
-            user=user,
-            action_type=AuditAction.REAUTHENTICATION_FAILED,
-            request=request,
-            description=f"Reauthentication refused: {reason}",
-            metadata={"reason": reason},
-        )
-    raise ApplicationError(message, code=code)
+    refuse(
+        ApplicationError(message, code=code),
+        user=user,
+        action_type=AuditAction.REAUTHENTICATION_FAILED,
+        request=request,
+        description=f"Reauthentication refused: {reason}",
+        metadata={"reason": reason},
+    )
 
 
 def reauthenticate_password(
@@ -205,14 +203,7 @@ def reauthenticate_email_code(
 
 
 def _wrong_code(*, user: User, request: HttpRequest | None) -> NoReturn:
-    with transaction.atomic(durable=True):
-        log_action(
-            user=user,
-            action_type=AuditAction.REAUTHENTICATION_FAILED,
-            request=request,
-            description="Reauthentication refused: wrong_code",
-            metadata={"reason": "wrong_code"},
-        )
+    def spend_budget() -> None:
         paused_until = failure_record(user=user, factor=Factor.REAUTH)
         if paused_until:
             until = paused_until.strftime("%Y-%m-%d %H:%M UTC")
@@ -224,4 +215,13 @@ def _wrong_code(*, user: User, request: HttpRequest | None) -> NoReturn:
                 metadata={"reason": "paused", "paused_until": paused_until.isoformat()},
             )
             security_notice_send(user=user, kind="reauthentication_paused", context={"until": until})
-    raise ApplicationError(INVALID_CODE, code="invalid_code")
+
+    refuse(
+        ApplicationError(INVALID_CODE, code="invalid_code"),
+        also=spend_budget,
+        user=user,
+        action_type=AuditAction.REAUTHENTICATION_FAILED,
+        request=request,
+        description="Reauthentication refused: wrong_code",
+        metadata={"reason": "wrong_code"},
+    )
