@@ -9,8 +9,7 @@ from rest_framework.views import APIView
 from apps.common.schema import BodyOnDeleteSchema, errors
 from apps.common.serializers import InputSerializer
 from apps.common.throttles import UserRateThrottle, throttle
-from apps.users.account.services.account import account_delete
-from apps.users.account.services.profile import user_profile_update
+from apps.users.account.services.account import account_delete, user_profile_update
 from apps.users.auth.authentication import current_session_id
 from apps.users.auth.permissions import REAUTHENTICATION_REQUIRED
 from apps.users.serializers import (

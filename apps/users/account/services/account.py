@@ -1,4 +1,6 @@
-"""Deleting one's own account: deactivate at once, keep an anonymised row, erase what was personal.
+"""The signed-in account: renaming it (audited), and deleting it.
+
+Deleting one's own account: deactivate at once, keep an anonymised row, erase what was personal.
 
 The user row stays (anonymised) so that audit rows and shared household records (bills paid, contributions,
 "created by") keep a stable reference to "a deleted user" instead of losing it or keeping the person. What is
@@ -19,6 +21,7 @@ from apps.audit.models import AuditAction, AuditLog
 from apps.audit.services import log_action, refuse
 from apps.common import clock
 from apps.common.exceptions import ApplicationError, Conflict, RateLimited
+from apps.common.services import model_update
 from apps.emails.models import EmailOutbox, EmailStatus
 from apps.households.models import Household, Membership, Role
 from apps.users.auth.services.passwords import current_password_check, password_budget_recheck
@@ -31,6 +34,26 @@ from apps.users.models import EmailChange, User
 # which are other people's records of what the user did.
 KEEP_ON_DELETE = (LogEntry,)
 AUDIT_EMAIL_KEYS = ("email", "old_email", "new_email")
+# What the profile PATCH may change: the name the household sees (the address changes only by email_change).
+PROFILE_FIELDS = ["first_name", "last_name"]
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, data: dict, request: HttpRequest | None = None) -> User:
+    """Set the given name fields; audited (which fields, not their values) when anything changed."""
+    changed = sorted(f for f in PROFILE_FIELDS if f in data and getattr(user, f) != data[f])
+    user, _ = model_update(instance=user, fields=PROFILE_FIELDS, data=data)
+    if changed:
+        log_action(
+            user=user,
+            action_type=AuditAction.UPDATE,
+            request=request,
+            description="Profile updated",
+            object_type="User",
+            object_id=user.pk,
+            metadata={"fields": changed},
+        )
+    return user
 
 
 @dataclass(frozen=True)
