@@ -5,18 +5,14 @@ few INSERTs per batch instead of one per email. Batch emails carry no secrets (n
 needs a `dedupe_key`: a key that already exists queues nothing.
 """
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
 from apps.common.bulk import insert_rows
+from apps.common.enqueue import enqueue_on_commit
 from apps.emails.models import EmailOutbox
 from apps.emails.registry import SUBJECTS
-from apps.emails.services import email_enqueue
-
-logger = logging.getLogger(__name__)
+from apps.emails.services import DELIVER_EMAIL
 
 
 @dataclass(frozen=True)
@@ -51,14 +47,5 @@ def email_send_many(specs: Sequence[EmailSpec], *, batch_size: int = 500, enqueu
     )
     ids = [outbox_id for (outbox_id,) in inserted]
     if enqueue:
-        transaction.on_commit(lambda: _enqueue_all(ids))
+        enqueue_on_commit(DELIVER_EMAIL, *[(outbox_id,) for outbox_id in ids])
     return ids
-
-
-def _enqueue_all(ids: list[int]) -> None:
-    """Publish each row; on the first broker failure stop and leave the rest to the outbox sweeper, rather
-    than waiting out a connection timeout once per email."""
-    for position, outbox_id in enumerate(ids):
-        if not email_enqueue(outbox_id=outbox_id):
-            logger.warning("Broker unreachable; %s outbox row(s) left for the sweeper", len(ids) - position)
-            return

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
 from apps.common import clock
+from apps.common.enqueue import enqueue_on_commit, publish
 from apps.common.links import frontend_link
 from apps.emails import connection as email_connection
 from apps.emails.crypto import decrypt_json, encrypt_json
@@ -24,6 +25,8 @@ from apps.emails.models import EmailOutbox, EmailStatus
 from apps.emails.registry import PREPARERS, SUBJECTS
 
 logger = logging.getLogger(__name__)
+
+DELIVER_EMAIL = "apps.emails.tasks.deliver_email"
 
 
 @overload
@@ -75,7 +78,7 @@ def email_send(
             return None
     else:
         row.save()
-    transaction.on_commit(lambda: email_enqueue(outbox_id=row.id))
+    enqueue_on_commit(DELIVER_EMAIL, (row.id,))
     return row
 
 
@@ -102,21 +105,8 @@ def email_request(*, to: str, template: str, preparer: str, origin: dict[str, An
         raise ValueError(f"Unknown email preparer {preparer!r}; add it to apps.emails.registry.PREPARERS")
     row = EmailOutbox(to=to, template=template, context=origin, prepare=preparer, next_attempt_at=clock.now())
     row.save()
-    transaction.on_commit(lambda: email_enqueue(outbox_id=row.id))
+    enqueue_on_commit(DELIVER_EMAIL, (row.id,))
     return row
-
-
-def email_enqueue(*, outbox_id: int) -> bool:
-    """Hand a row to the broker. A broker outage is logged, not raised: the sweeper will pick the row up."""
-    # the task module imports this one (its task calls the service): imported when enqueueing
-    from apps.emails.tasks import deliver_email
-
-    try:
-        deliver_email.apply_async(args=(outbox_id,))
-        return True
-    except Exception:
-        logger.warning("Broker unreachable; outbox row %s left for the sweeper", outbox_id, exc_info=True)
-        return False
 
 
 @dataclass(frozen=True)
@@ -355,11 +345,7 @@ def email_sweep(*, limit: int = 500) -> int:
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:limit]
     )
-    enqueued = 0
-    for outbox_id in due:
-        if not email_enqueue(outbox_id=outbox_id):
-            break
-        enqueued += 1
+    enqueued = publish(DELIVER_EMAIL, [(outbox_id,) for outbox_id in due])
     if enqueued:
         logger.info("Outbox sweep re-enqueued %s email(s)", enqueued)
     return enqueued

@@ -7,23 +7,18 @@ hundred emails instead of one per email); each id goes through the outbox's own 
 delivery, and an email that must be retried gets its own delayed task.
 """
 
-import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from celery import current_app
-from django.db import transaction
-
 from apps.common.bulk import insert_rows
+from apps.common.enqueue import enqueue_on_commit
 from apps.emails.bulk import EmailSpec, email_send_many
 from apps.emails.services import email_deliver
 from apps.emails.tasks import deliver_email
 from apps.notifications.models import DEFAULT_CHANNELS, Notification
 from apps.notifications.selectors import channels_for
-
-logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 # Bounded so a task stays well inside the soft time limit even if every SMTP exchange ran into EMAIL_TIMEOUT.
@@ -82,34 +77,14 @@ def notifications_deliver(specs: Sequence[NotificationSpec]) -> Delivered:
             )
     insert_rows(Notification, _NOTIFICATION_FIELDS, in_app, ignore_conflicts=True, batch_size=BATCH_SIZE)
     outbox_ids = email_send_many(emails, batch_size=BATCH_SIZE, enqueue=False)
-    if outbox_ids:
-        transaction.on_commit(lambda: _publish(outbox_ids))
+    chunks = [(outbox_ids[i : i + EMAILS_PER_TASK],) for i in range(0, len(outbox_ids), EMAILS_PER_TASK)]
+    enqueue_on_commit("apps.notifications.tasks.deliver_notification_emails", *chunks, argsrepr=_ids_argsrepr)
     return Delivered(len(in_app), len(emails))
 
 
-def _publish(outbox_ids: list[int]) -> None:
-    """One broker connection for all of a chunk's messages (acquiring one per message costs a round trip
-    each)."""
-    # the task module imports this one (its task calls the service): imported when enqueueing
-    from apps.notifications.tasks import deliver_notification_emails
-
-    start = 0
-    try:
-        with current_app.producer_or_acquire() as producer:
-            for start in range(0, len(outbox_ids), EMAILS_PER_TASK):
-                batch = outbox_ids[start : start + EMAILS_PER_TASK]
-                # argsrepr: Celery would otherwise build a safe repr of the hundred ids for every message
-                deliver_notification_emails.apply_async(
-                    args=(batch,),
-                    producer=producer,
-                    argsrepr=f"[{len(batch)} ids]",  # type: ignore[call-arg]
-                )
-    except Exception:
-        logger.warning(
-            "Broker unreachable; %s notification email(s) left for the outbox sweeper",
-            len(outbox_ids) - start,
-            exc_info=True,
-        )
+def _ids_argsrepr(args: tuple[Any, ...]) -> str:
+    (ids,) = args
+    return f"[{len(ids)} ids]"
 
 
 def notification_emails_deliver(*, outbox_ids: list[int]) -> dict[str, int]:

@@ -1,5 +1,6 @@
-import logging
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -7,11 +8,10 @@ from django.http import HttpRequest
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
+from apps.common.enqueue import enqueue_on_commit
 from apps.households.selectors import membership_get
 from apps.reports.models import Report, ReportStatus
 from apps.users.models import User
-
-logger = logging.getLogger(__name__)
 
 QUEUE_FAILED = "The report could not be queued (the task broker is unavailable); please request it again."
 
@@ -45,23 +45,15 @@ def report_request(
         object_id=report.id,
         metadata={"household_id": household_id, "period": f"{period_start}..{period_end}"},
     )
-    transaction.on_commit(lambda: report_enqueue(report_id=report.id))
+    enqueue_on_commit("apps.reports.tasks.generate_report", (report.id,), on_failure=_report_queue_failed)
     return report
 
 
-def report_enqueue(*, report_id: int) -> bool:
-    """Publish the generation task. If the broker is down the report fails visibly instead of staying
+def _report_queue_failed(messages: Sequence[tuple[Any, ...]]) -> None:
+    """No sweeper looks for pending reports: one that could not be queued fails visibly instead of staying
     pending forever."""
-    # the task module imports this one (its task calls the service): imported when enqueueing
-    from apps.reports.tasks import generate_report
-
-    try:
-        generate_report.apply_async(args=(report_id,))
-        return True
-    except Exception:
-        logger.warning("Broker unreachable; report %s marked failed", report_id, exc_info=True)
-        now = clock.now()
-        Report.objects.filter(id=report_id, status=ReportStatus.PENDING).update(
-            status=ReportStatus.FAILED, failure_reason=QUEUE_FAILED, finished_at=now, updated_at=now
-        )
-        return False
+    now = clock.now()
+    ids = [report_id for (report_id,) in messages]
+    Report.objects.filter(id__in=ids, status=ReportStatus.PENDING).update(
+        status=ReportStatus.FAILED, failure_reason=QUEUE_FAILED, finished_at=now, updated_at=now
+    )

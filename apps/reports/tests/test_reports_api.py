@@ -246,3 +246,11 @@ def test_report_requests_are_rate_limited(auth_client, household, settings):
     assert request_report(auth_client, household).status_code == 202
     assert request_report(auth_client, household).status_code == 429
     assert auth_client.get(REPORTS).status_code == 200
+
+
+def test_a_report_requested_while_the_broker_is_down_fails_with_a_reason(broker_down, auth_client, household):
+    response = request_report(auth_client, household)
+    assert response.status_code == 202, response.content
+    detail = auth_client.get(f"{REPORTS}{response.json()['id']}/").json()
+    assert detail["status"] == "failed"
+    assert "could not be queued" in detail["failure_reason"]
