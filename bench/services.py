@@ -1,85 +1,34 @@
 """Start and stop the processes the benchmark measures: each one ours, stopped by its own process group."""
 
-import http.client
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from scripts.processes import ROOT as BASE_DIR
+from scripts.processes import (
+    Process,
+    can_connect,
+    free_port,
+    procfile,
+    wait_for_health,
+    wait_for_port,
+    wait_until,
+)
+
 VENV_BIN = BASE_DIR / ".venv" / "bin"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise RuntimeError(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
-class Process:
-    """A child process in its own session, its output in a log file; stop() ends its whole group."""
-
-    def __init__(self, name: str, argv: list[str], *, env: dict, log_dir: Path):
-        self.name = name
-        self.argv = argv
-        self.log_path = log_dir / f"{name}.log"
-        self.stopped = False
-        self._log = self.log_path.open("wb")
-        self.popen = subprocess.Popen(
-            argv, cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def check(self) -> None:
-        if not self.stopped and not self.alive():
-            tail = self.log_path.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"{self.name} exited with {self.popen.returncode}:\n{tail}")
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self.stopped = True
-        if self.alive():
-            os.killpg(self.popen.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait()
-        self._log.close()
-
-
-def _can_connect(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
+def _process(name: str, argv: list[str], *, env: dict, log_dir: Path) -> Process:
+    return Process(argv, env=env, log=log_dir / f"{name}.log", name=name)
 
 
 def ensure_postgres(database_url: str) -> None:
     """Start the machine's Postgres cluster if it is down (as .ci/run does); never stop it."""
     parts = urlsplit(database_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 5432
-    if _can_connect(host, port):
+    if can_connect(host, port):
         return
     clusters = (
         sorted(p.name for p in Path("/etc/postgresql").iterdir()) if Path("/etc/postgresql").is_dir() else []
@@ -87,7 +36,7 @@ def ensure_postgres(database_url: str) -> None:
     if not clusters or not shutil.which("pg_ctlcluster"):
         raise RuntimeError(f"Postgres is not reachable at {host}:{port} and there is no cluster to start")
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "start"], check=True)
-    wait_for(lambda: _can_connect(host, port), timeout=30, what="Postgres")
+    wait_until(lambda: can_connect(host, port), timeout=30, interval=0.1, message="Postgres")
 
 
 def recreate_database(database_url: str) -> None:
@@ -111,22 +60,17 @@ def start_redis(log_dir: Path) -> tuple[Process, str]:
         raise RuntimeError("redis-server is not installed; set BENCH_REDIS_URL to use a running Redis")
     port = free_port()
     argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    process = Process("redis", argv, env=dict(os.environ), log_dir=log_dir)
-    wait_for(lambda: _alive_and_listening(process, port), timeout=10, what="redis-server")
+    process = _process("redis", argv, env=dict(os.environ), log_dir=log_dir)
+    wait_for_port(port, timeout=10, process=process)
     return process, f"redis://127.0.0.1:{port}"
-
-
-def _alive_and_listening(process: Process, port: int) -> bool:
-    process.check()  # raises if it exited
-    return _can_connect("127.0.0.1", port)
 
 
 def start_smtp_sink(mail_dir: Path, env: dict, log_dir: Path) -> tuple[Process, int]:
     """scripts/smtp_sink.py (shared with scripts/smoke): accepts every message, writes <n>.eml files."""
     port = free_port()
     argv = [str(VENV_BIN / "python"), "scripts/smtp_sink.py", "--port", str(port), "--dir", str(mail_dir)]
-    process = Process("smtp-sink", argv, env=env, log_dir=log_dir)
-    wait_for(lambda: _alive_and_listening(process, port), timeout=15, what="the SMTP sink")
+    process = _process("smtp-sink", argv, env=env, log_dir=log_dir)
+    wait_for_port(port, timeout=15, process=process)
     return process, port
 
 
@@ -152,28 +96,16 @@ def start_gunicorn(*, workers: int, env: dict, log_dir: Path) -> tuple[Process, 
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_CMD_ARGS": "--max-requests 0",
     }
-    process = Process("gunicorn", ["bash", "-c", f"exec {command}"], env=env, log_dir=log_dir)
-    base_url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        process.check()
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz", headers={"X-Forwarded-Proto": "https"})
-            return conn.getresponse().status == 200
-        except OSError:
-            return False
-
-    wait_for(healthy, timeout=60, what="gunicorn")
-    return process, base_url
+    process = _process("gunicorn", ["bash", "-c", f"exec {command}"], env=env, log_dir=log_dir)
+    wait_for_health(port, timeout=60, process=process, headers={"X-Forwarded-Proto": "https"})
+    return process, f"http://127.0.0.1:{port}"
 
 
 def procfile_command(name: str) -> str:
-    for line in (BASE_DIR / "Procfile").read_text().splitlines():
-        key, _, command = line.partition(":")
-        if key.strip() == name:
-            return command.strip()
-    raise RuntimeError(f"no {name!r} process in the Procfile")
+    try:
+        return procfile()[name]
+    except KeyError:
+        raise RuntimeError(f"no {name!r} process in the Procfile") from None
 
 
 def start_worker(*, env: dict, log_dir: Path) -> tuple[Process, str]:
@@ -185,12 +117,14 @@ def start_worker(*, env: dict, log_dir: Path) -> tuple[Process, str]:
         **env,
         "PATH": f"{VENV_BIN}:{env.get('PATH', os.defpath)}",
     }
-    process = Process("worker", argv, env=env, log_dir=log_dir)
+    process = _process("worker", argv, env=env, log_dir=log_dir)
     return process, command
 
 
 def worker_ready(app, timeout: float = 60) -> None:
-    wait_for(lambda: app.control.ping(timeout=1.0), timeout=timeout, what="the Celery worker")
+    wait_until(
+        lambda: app.control.ping(timeout=1.0), timeout=timeout, interval=0.1, message="the Celery worker"
+    )
 
 
 _TICK = os.sysconf("SC_CLK_TCK")

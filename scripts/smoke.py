@@ -1,7 +1,8 @@
 """Start the production topology on this machine, walk the whole user journey through it, stop it.
 
-Run through scripts/smoke (which starts Postgres and Redis if they are down) or `make smoke`. The processes
-run the Procfile's commands under config.settings.production, as docker-compose.yml runs them:
+Run through scripts/smoke (which starts Postgres and Redis if they are down, then `python -m scripts.smoke`)
+or `make smoke`. The processes run the Procfile's commands under config.settings.production, as
+docker-compose.yml runs them:
   release  migrate (plus collectstatic, which the image does at build time)
   web      gunicorn, 4 workers
   worker   2 Celery workers, each on part of the routed queues, together on all of them
@@ -21,20 +22,19 @@ import re
 import secrets
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.parse
 from email import policy
 from http.client import HTTPConnection
-from pathlib import Path
 
 import psycopg
 import redis
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from scripts.processes import ROOT, Process, free_port, procfile
+
+BASE_DIR = ROOT
 WORK = BASE_DIR / "var" / "smoke"
 MAIL = WORK / "mail"
 VENV_BIN = BASE_DIR / ".venv" / "bin"
@@ -71,21 +71,6 @@ def step(message: str) -> None:
     print(f"smoke: {message}", flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def procfile() -> dict[str, str]:
-    entries = {}
-    for line in (BASE_DIR / "Procfile").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, command = line.split(":", 1)
-            entries[name.strip()] = command.strip()
-    return entries
-
-
 def with_queues(command: str, queues: list[str], hostname: str) -> list[str]:
     words = shlex.split(command)
     index = words.index("--queues")
@@ -99,8 +84,7 @@ class Topology:
         self.smtp_port = free_port()
         self.password = "Smoke-" + secrets.token_urlsafe(12) + "9a"
         self.secret_key = secrets.token_urlsafe(64)
-        self.processes: dict[str, subprocess.Popen] = {}
-        self.logs: dict[str, Path] = {}
+        self.processes: dict[str, Process] = {}
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "DATABASE_"))},
             "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
@@ -138,32 +122,25 @@ class Topology:
         check(result.returncode == 0, f"{name} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
         return result.stdout
 
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
-        self.logs[name] = WORK / f"{name}.out"
-        out = self.logs[name].open("w")
-        err = (WORK / f"{name}.err").open("w")
-        process = subprocess.Popen(
-            argv, cwd=BASE_DIR, env=self.env, stdout=out, stderr=err, start_new_session=True
-        )
-        self.processes[name] = process
-        return process
+    def start(self, name: str, argv: list[str]) -> Process:
+        # stdout apart from stderr: every stdout line must be JSON (check_logs)
+        log, errors = WORK / f"{name}.out", WORK / f"{name}.err"
+        self.processes[name] = Process(argv, env=self.env, log=log, errors=errors, name=name)
+        return self.processes[name]
 
     def alive(self) -> None:
         for name, process in self.processes.items():
-            check(process.poll() is None, f"{name} exited with {process.returncode}; see var/smoke/{name}.*")
+            check(process.alive(), f"{name} exited with {process.popen.returncode}; see var/smoke/{name}.*")
 
     def stop(self) -> None:
+        """All at once: SIGTERM to every process, then up to 40 s in all for them to finish."""
+        running = [name for name, process in self.processes.items() if process.alive()]
         for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+            process.terminate()
         deadline = time.monotonic() + 40
         for name, process in self.processes.items():
-            try:
-                process.wait(timeout=max(1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                step(f"{name} ignored SIGTERM; killing it")
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            if not process.stop(timeout=max(1, deadline - time.monotonic())) and name in running:
+                step(f"{name} ignored SIGTERM; killed it")
 
     # --- HTTP, as the TLS-terminating proxy ---------------------------------------------------------------
     def http(self, method: str, path: str, body=None, headers=None, proxied=True):

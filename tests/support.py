@@ -1,4 +1,8 @@
-"""Real services for tests: an SMTP server, Celery workers (in a thread or as processes), a Redis server."""
+"""Real services for tests: an SMTP server, Celery workers (in a thread or as processes), a Redis server.
+
+Processes, ports, the Procfile and waiting come from scripts/processes.py (shared with bench/ and the smoke
+test); they are re-exported here for the tests.
+"""
 
 import asyncio
 import contextlib
@@ -6,24 +10,24 @@ import email
 import os
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from scripts.processes import (  # the tests import them from here
+    ROOT,  # noqa: F401
+    Process,
+    free_port,
+    procfile,
+    wait_for_health,  # noqa: F401
+    wait_until,
+)
 
 
 class SmtpSink:
@@ -108,30 +112,6 @@ class SmtpServer:
 
     def stop(self):
         self._controller.stop()
-
-
-def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):
-    """Poll `predicate` until it returns something truthy; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def procfile() -> dict[str, str]:
-    """The Procfile's processes: name -> command line."""
-    entries = {}
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            name, command = line.split(":", 1)
-            entries[name.strip()] = command.strip()
-    return entries
 
 
 # ---- Celery in this process -----------------------------------------------------------------------------
@@ -239,73 +219,6 @@ def shared_database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-class Process:
-    """A command run in its own process group, output to a log file; stop() ends the whole group."""
-
-    def __init__(self, command: str | list[str], *, env: dict[str, str], log: Path, cwd: Path = ROOT):
-        self.log = log
-        self._file = log.open("wb")
-        argv = shlex.split(command) if isinstance(command, str) else command
-        self.popen = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdout=self._file, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_for_output(self, text: str, timeout: float = 30.0) -> None:
-        wait_until(
-            lambda: text in self.output() or self.popen.poll() is not None,
-            timeout=timeout,
-            message=f"{text!r} in {self.log.name}",
-        )
-        assert text in self.output(), f"process exited ({self.popen.returncode}):\n{self.output()[-4000:]}"
-
-    def kill(self) -> None:
-        """SIGKILL the process group and every descendant (honcho puts each child in a group of its own)."""
-        tree = _descendants(self.popen.pid)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        for pid in tree + _descendants(self.popen.pid):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-        self.popen.wait(timeout=10)
-        self._file.close()
-
-    def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM (what Ctrl-C does to `make run`), then SIGKILL whatever is still running."""
-        tree = _descendants(self.popen.pid)
-        if self.popen.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.popen.wait(timeout=timeout)
-        self.kill()
-        for pid in tree:  # children the leader had when we stopped it, if they outlived it
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-
-
-def _descendants(pid: int) -> list[int]:
-    """Every process below `pid` in the process tree (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for path in Path("/proc").iterdir():
-        entry = path.name
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def start_procfile_worker(*, env: dict[str, str], log: Path, name: str) -> Process:
     """The Procfile's worker command, as a separate process; returns once it is ready to take tasks."""
     command = [*shlex.split(procfile()["worker"]), "--hostname", f"{name}@%h"]
@@ -345,15 +258,3 @@ class RedisServer:
         if self._popen and self._popen.poll() is None:
             self._popen.kill()
             self._popen.wait(timeout=10)
-
-
-def wait_for_healthz(port: int, timeout: float = 60) -> None:
-    """Until a server on 127.0.0.1:`port` answers /healthz."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"server on port {port} did not start")

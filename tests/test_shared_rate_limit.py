@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.support import Process, free_port, shared_database_url, venv_env, wait_for_healthz
+from tests.support import Process, free_port, shared_database_url, venv_env, wait_for_health
 
 pytestmark = pytest.mark.requires_services
 
@@ -46,7 +46,7 @@ def two_web_processes(tmp_path, redis_url, transactional_db):
     ]
     try:
         for port in ports:
-            wait_for_healthz(port)
+            wait_for_health(port)
         yield ports
     finally:
         for server in servers:

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.support import ROOT, Process, free_port, venv_env, wait_for_healthz
+from tests.support import ROOT, Process, free_port, venv_env, wait_for_health
 
 # a new address each run: the file variant's rate-limit counters live in var/ and outlive the test
 EMAIL, PASSWORD = f"shared-sessions-{uuid.uuid4().hex[:12]}@example.com", "SecurePass123!"
@@ -63,7 +63,7 @@ def two_web_processes(request, tmp_path):
     ]
     try:
         for port in ports:
-            wait_for_healthz(port)
+            wait_for_health(port)
         yield ports
     finally:
         for server in servers:
