@@ -1,7 +1,8 @@
 from typing import Any, TypeVar
 
 from django.db import models
-from django.utils import timezone
+
+from apps.common import clock
 
 M = TypeVar("M", bound=models.Model)
 
@@ -15,7 +16,7 @@ def model_update(*, instance: M, fields: list[str], data: dict[str, Any]) -> tup
             changed.append(field)
     if changed:
         if any(f.name == "updated_at" for f in instance._meta.fields):
-            setattr(instance, "updated_at", timezone.now())  # noqa: B010 - not every model has the field
+            setattr(instance, "updated_at", clock.now())  # noqa: B010 - not every model has the field
             changed.append("updated_at")
         instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in changed])
         instance.save(update_fields=changed)

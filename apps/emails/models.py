@@ -1,6 +1,6 @@
 from django.db import models
-from django.utils import timezone
 
+from apps.common import clock
 from apps.common.models import BaseModel
 
 
@@ -29,7 +29,7 @@ class EmailOutbox(BaseModel):
     secret_context = models.TextField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=clock.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

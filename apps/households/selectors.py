@@ -3,8 +3,8 @@
 from typing import Any, TypeVar, cast
 
 from django.db.models import Model, OuterRef, QuerySet, Subquery
-from django.utils import timezone
 
+from apps.common import clock
 from apps.common.exceptions import Forbidden, NotFound
 from apps.households.models import MANAGE_ROLES, WRITE_ROLES, HouseholdInvite, Membership
 from apps.users.models import User
@@ -96,7 +96,7 @@ def invite_list(*, user: User, household_id: int) -> QuerySet[HouseholdInvite]:
         household_id=household_id,
         accepted_at__isnull=True,
         revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
+        expires_at__gt=clock.now(),
     ).select_related("invited_by")
 
 

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from apps.common import clock
@@ -20,7 +19,7 @@ def expired_tokens_flush() -> int:
 
     An expired refresh token is refused on its own `exp` claim, so its record protects nothing any more.
     """
-    deleted, _ = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    deleted, _ = OutstandingToken.objects.filter(expires_at__lte=clock.now()).delete()
     return deleted
 
 
