@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from apps.audit.models import AuditLog
+from apps.common.admin import ReadOnlyAdminMixin
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    deletable = False  # the record of who did what stays
     list_display = [
         "timestamp",
         "action_type",
@@ -18,15 +20,6 @@ class AuditLogAdmin(admin.ModelAdmin):
     search_fields = ["actor__email", "ip_address", "description", "object_id"]
     date_hierarchy = "timestamp"
     list_select_related = ["actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.bills.models import Bill, BillPayment, BillReminder
+from apps.common.admin import ReadOnlyAdminMixin
 
 
 class BillPaymentInline(admin.TabularInline):
@@ -22,13 +23,7 @@ class BillAdmin(admin.ModelAdmin):
 
 
 @admin.register(BillReminder)
-class BillReminderAdmin(admin.ModelAdmin):
+class BillReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "bill", "due_date", "user", "created_at"]
     raw_id_fields = ["bill", "user"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,4 +1,5 @@
-"""Admin helpers shared by every model that belongs to a user and has a lifecycle status.
+"""Admin helpers: the read-only mixin for rows only services write, and the columns shared by every model
+that belongs to a user and has a lifecycle status.
 
 Use them as mixins so `list_display` can name the columns as strings, as the plan does:
 
@@ -11,6 +12,8 @@ Use them as mixins so `list_display` can name the columns as strings, as the pla
 """
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -32,6 +35,23 @@ def status_badge_html(label: str, color: str | None = None) -> str:
         color or BADGE_COLORS.get(label, "gray"),
         label,
     )
+
+
+class ReadOnlyAdminMixin(admin.ModelAdmin):
+    """For rows that only services write (audit rows, outbox rows, codes, reminders): staff may look, never
+    add or edit. Deleting is for superusers (clearing out old rows), unless `deletable = False`.
+    """
+
+    deletable = True
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.deletable and request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 class UserEmailMixin:

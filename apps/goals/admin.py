@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from apps.common.admin import ReadOnlyAdminMixin
 from apps.goals.models import Goal, GoalContribution, GoalMilestoneReached
 
 
@@ -20,13 +21,7 @@ class GoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(GoalMilestoneReached)
-class GoalMilestoneReachedAdmin(admin.ModelAdmin):
+class GoalMilestoneReachedAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "goal", "milestone", "reached_at"]
     list_filter = ["milestone"]
     raw_id_fields = ["goal"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
