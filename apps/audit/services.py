@@ -1,8 +1,7 @@
 from collections.abc import Callable
-from typing import Any, ClassVar, NoReturn, Protocol
+from typing import Any, NoReturn
 
-from django.db import transaction
-from django.db.models.options import Options
+from django.db import models, transaction
 from django.http import HttpRequest
 
 from apps.audit.models import AuditAction, AuditLog
@@ -18,15 +17,24 @@ def log_action(
     request: HttpRequest | None = None,
     ip: str | None = None,
     user_agent: str = "",
+    obj: models.Model | None = None,
     object_type: str = "",
     object_id: Any = "",
     metadata: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Write one audit row. Call it inside the transaction of the action it records.
+    """Write one audit row: the one way every caller writes one. Call it inside the transaction of the action
+    it records.
 
+    The object acted on is `obj` (a model instance: typed by its model name, with its household id in the
+    metadata when it belongs to a household) or, without an instance at hand, `object_type` and `object_id`.
     Never pass secrets (codes, tokens, passwords) in `description` or `metadata`. Without a `request` (in a
     worker), pass the `ip` and `user_agent` of the request that asked for the action.
     """
+    if obj is not None:
+        object_type, object_id = obj._meta.model_name or "", obj.pk
+        household_id = getattr(obj, "household_id", None)
+        if household_id is not None:
+            metadata = {"household_id": household_id, **(metadata or {})}
     agent = user_agent[:400]
     if request is not None:
         ip = ip or client_ip(request)
@@ -41,35 +49,6 @@ def log_action(
         object_type=object_type,
         object_id=str(object_id) if object_id != "" else "",
         metadata=metadata or {},
-    )
-
-
-class HouseholdRow(Protocol):
-    """A saved row that belongs to a household (a bill, a goal)."""
-
-    id: int
-    household_id: int
-    _meta: "ClassVar[Options[Any]]"  # quoted: Options is generic only in django-stubs
-
-
-def log_household_action(
-    user: Any,
-    action_type: AuditAction | str,
-    description: str,
-    obj: HouseholdRow,
-    request: HttpRequest | None = None,
-    **metadata: Any,
-) -> AuditLog:
-    """Audit a write to an object that belongs to a household (a bill, a goal): typed by its model, with the
-    household id in the metadata."""
-    return log_action(
-        user=user,
-        action_type=action_type,
-        description=description,
-        request=request,
-        object_type=obj._meta.model_name or "",
-        object_id=obj.id,
-        metadata={"household_id": obj.household_id, **metadata},
     )
 
 

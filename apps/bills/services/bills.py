@@ -6,7 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from apps.audit.models import AuditAction
-from apps.audit.services import log_household_action
+from apps.audit.services import log_action
 from apps.bills.models import Bill, BillPayment, Recurrence
 from apps.bills.recurrence import next_due_date
 from apps.bills.selectors import bill_get
@@ -56,7 +56,9 @@ def bill_create(
     )
     bill.full_clean()
     bill.save()
-    log_household_action(user, AuditAction.CREATE, "Bill created", bill, request)
+    log_action(
+        user=user, action_type=AuditAction.CREATE, description="Bill created", request=request, obj=bill
+    )
     return bill
 
 
@@ -93,14 +95,28 @@ def bill_update(
     data["remind_from"] = due_date - timedelta(days=days)
     bill, changed = model_update(instance=bill, fields=[*UPDATABLE, "anchor_day", "remind_from"], data=data)
     if changed:
-        log_household_action(user, AuditAction.UPDATE, "Bill updated", bill, request, fields=sorted(data))
+        log_action(
+            user=user,
+            action_type=AuditAction.UPDATE,
+            description="Bill updated",
+            request=request,
+            obj=bill,
+            metadata={"fields": sorted(data)},
+        )
     return bill
 
 
 @transaction.atomic
 def bill_delete(*, user: User, bill_id: int, request: HttpRequest | None = None) -> None:
     bill = bill_get(user=user, bill_id=bill_id, write=True)
-    log_household_action(user, AuditAction.DELETE, "Bill deleted", bill, request, name=bill.name)
+    log_action(
+        user=user,
+        action_type=AuditAction.DELETE,
+        description="Bill deleted",
+        request=request,
+        obj=bill,
+        metadata={"name": bill.name},
+    )
     bill.delete()
 
 
@@ -164,14 +180,16 @@ def bill_mark_paid(
         bill.due_date = following
         bill.remind_from = following - timedelta(days=bill.reminder_days_before)
     bill.save(update_fields=["is_paid", "paid_at", "due_date", "remind_from", "updated_at"])
-    log_household_action(
-        user,
-        AuditAction.BILL_PAID,
-        "Bill paid",
-        bill,
-        request,
-        payment_id=payment.id,
-        amount=format_amount(payment.amount, payment.currency),
-        due_date=str(payment.due_date),
+    log_action(
+        user=user,
+        action_type=AuditAction.BILL_PAID,
+        description="Bill paid",
+        request=request,
+        obj=bill,
+        metadata={
+            "payment_id": payment.id,
+            "amount": format_amount(payment.amount, payment.currency),
+            "due_date": str(payment.due_date),
+        },
     )
     return payment

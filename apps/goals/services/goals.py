@@ -8,7 +8,7 @@ from django.db.models import F
 from django.http import HttpRequest
 
 from apps.audit.models import AuditAction
-from apps.audit.services import log_household_action
+from apps.audit.services import log_action
 from apps.common import clock
 from apps.common.currencies import MONEY_MAX, format_amount
 from apps.common.exceptions import Conflict, field_error
@@ -71,7 +71,9 @@ def goal_create(
     )
     goal.full_clean()
     goal.save()
-    log_household_action(user, AuditAction.CREATE, "Goal created", goal, request)
+    log_action(
+        user=user, action_type=AuditAction.CREATE, description="Goal created", request=request, obj=goal
+    )
     return goal
 
 
@@ -103,7 +105,14 @@ def goal_update(
         _require_member_owner(data["owner_id"], goal.household_id)
     goal, changed = model_update(instance=goal, fields=UPDATABLE, data=data)
     if changed:
-        log_household_action(user, AuditAction.UPDATE, "Goal updated", goal, request, fields=sorted(data))
+        log_action(
+            user=user,
+            action_type=AuditAction.UPDATE,
+            description="Goal updated",
+            request=request,
+            obj=goal,
+            metadata={"fields": sorted(data)},
+        )
         if "target_amount" in data:
             goal_milestones_claim(goal_id=goal.id)
     return goal
@@ -112,7 +121,14 @@ def goal_update(
 @transaction.atomic
 def goal_delete(*, user: User, goal_id: int, request: HttpRequest | None = None) -> None:
     goal = goal_get(user=user, goal_id=goal_id, write=True)
-    log_household_action(user, AuditAction.DELETE, "Goal deleted", goal, request, name=goal.name)
+    log_action(
+        user=user,
+        action_type=AuditAction.DELETE,
+        description="Goal deleted",
+        request=request,
+        obj=goal,
+        metadata={"name": goal.name},
+    )
     goal.delete()
 
 
@@ -147,13 +163,12 @@ def goal_contribute(
         contributed_on=contributed_on,
         note=note,
     )
-    log_household_action(
-        user,
-        AuditAction.GOAL_CONTRIBUTION,
-        "Contribution to goal",
-        goal,
-        request,
-        contribution_id=contribution.id,
-        amount=str(amount),
+    log_action(
+        user=user,
+        action_type=AuditAction.GOAL_CONTRIBUTION,
+        description="Contribution to goal",
+        request=request,
+        obj=goal,
+        metadata={"contribution_id": contribution.id, "amount": str(amount)},
     )
     return ContributionResult(contribution, goal_milestones_claim(goal_id=goal.id))

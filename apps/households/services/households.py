@@ -32,8 +32,7 @@ def household_create(
         action_type=AuditAction.CREATE,
         description="Household created",
         request=request,
-        object_type="household",
-        object_id=household.id,
+        obj=household,
     )
     return membership
 
@@ -52,8 +51,7 @@ def household_update(
             action_type=AuditAction.UPDATE,
             description="Household updated",
             request=request,
-            object_type="household",
-            object_id=household.id,
+            obj=household,
             metadata={"fields": sorted(k for k in data if k in {"name", "time_zone", "currency"})},
         )
     return membership

@@ -41,9 +41,8 @@ def report_request(
         action_type=AuditAction.REPORT_REQUESTED,
         description=f"{kind} report requested",
         request=request,
-        object_type="report",
-        object_id=report.id,
-        metadata={"household_id": household_id, "period": f"{period_start}..{period_end}"},
+        obj=report,
+        metadata={"period": f"{period_start}..{period_end}"},
     )
     enqueue_on_commit("apps.reports.tasks.generate_report", (report.id,), on_failure=_report_queue_failed)
     return report
