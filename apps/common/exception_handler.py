@@ -6,6 +6,10 @@ Two shapes, never mixed in one body (docs/INTEGRATING.md):
 - field errors (a serializer said no): ``{"<field>": ["<message>", ...], ...}``.
 A client that sends ``Accept: application/problem+json`` gets RFC 9457 problem details instead
 (apps.common.problems), with field errors as ``errors: [{pointer, code, detail}]``.
+
+The handler rolls nothing back: requests are not wrapped in a transaction (ATOMIC_REQUESTS is off), each
+service opens its own, and an error raised inside it has rolled it back before it reaches here
+(docs/TRANSACTIONS.md).
 """
 
 import logging
@@ -14,13 +18,12 @@ from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
-from rest_framework.views import exception_handler, set_rollback
+from rest_framework.views import exception_handler
 from rest_framework_simplejwt import exceptions as jwt_exceptions
 
 from apps.common.exceptions import ApplicationError, InvalidInput, RateLimited
@@ -97,17 +100,14 @@ def api_exception_handler(exc, context):
     if isinstance(exc, InvalidInput | RateLimited):
         exc = _as_drf(exc)
     elif isinstance(exc, ApplicationError):
-        set_rollback()
         return _answer(context, int(exc.status_code), _error_body(exc.message, exc.code, exc.extra))
     if isinstance(exc, RequestDataTooBig):
-        set_rollback()
         return _answer(
             context,
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             _error_body("Request body too large.", "too_large"),
         )
     if isinstance(exc, SuspiciousOperation):
-        set_rollback()
         return _answer(context, status.HTTP_400_BAD_REQUEST, _error_body("Bad request.", "bad_request"))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -150,8 +150,6 @@ def api_exception_handler(exc, context):
         return _answer(context, response.status_code, body, headers=headers)
 
     logger.error("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
-    if transaction.get_connection().in_atomic_block:
-        set_rollback()
     message = f"{type(exc).__name__}: {exc}" if settings.DEBUG else "Internal server error."
     return _answer(context, status.HTTP_500_INTERNAL_SERVER_ERROR, _error_body(message, "server_error"))
 

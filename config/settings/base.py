@@ -106,6 +106,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kinwise.sqlite3'}"),
 }
+# Off on purpose: services open their own transactions, and some commit a row (a failure's audit row, a
+# revocation) before raising the error that answers the request (docs/TRANSACTIONS.md).
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker read while the web process writes; the timeout rides out short write locks.
