@@ -55,8 +55,9 @@ class UserAdmin(DjangoUserAdmin):
         """Django's set-password page, plus what the owner's own change does: every session ends."""
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
-            if request.method == "POST" and response.status_code == 302:  # the form was valid and saved
-                password_set_by_staff(user=self.get_object(request, id), staff=request.user, request=request)
+            target = self.get_object(request, id)
+            if target is not None and request.method == "POST" and response.status_code == 302:  # form saved
+                password_set_by_staff(user=target, staff=request.user, request=request)
         return response
 
 
@@ -187,7 +188,8 @@ class OtpStatusFilter(admin.SimpleListFilter):
             "replaced": unused & ~locked & Q(expires_at__gt=now, is_replaced=True),
             "valid": unused & ~locked & Q(expires_at__gt=now, is_replaced=False),
         }
-        return queryset.filter(filters[self.value()]) if self.value() in filters else queryset
+        value = self.value()
+        return queryset.filter(filters[value]) if value in filters else queryset
 
 
 @admin.register(EmailOTP)

@@ -1,10 +1,14 @@
-from django.db.models import QuerySet, Subquery
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.users.models import LoginSession, RecoveryCode, TotpDevice, User
 
+_M = TypeVar("_M", bound=Model)
 
-def owned_by_email(queryset: QuerySet, email: str) -> QuerySet:
+
+def owned_by_email(queryset: QuerySet[_M], email: str) -> QuerySet[_M]:
     """Rows of `queryset` (a model with a `user` foreign key) that belong to the account with this address.
 
     Filters on the account's id, looked up first by the database, rather than joining on `user__email`: for
@@ -21,7 +25,7 @@ def login_session_list(*, user: User) -> QuerySet[LoginSession]:
     ).order_by("-last_used_at")
 
 
-def mfa_status(*, user: User) -> dict:
+def mfa_status(*, user: User) -> dict[str, Any]:
     enabled = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
     remaining = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count() if enabled else 0
     return {"enabled": enabled, "recovery_codes_remaining": remaining}

@@ -39,8 +39,15 @@ HEALTH_COMPONENT = "session_revocation"
 PUBLISHED_KEY = "session-revocations-published"
 CLOCK_MARGIN = timedelta(seconds=30)
 
-# True after this process failed to reach the cache: republish from the database at the next successful read.
-_republish_needed = False
+
+class _ProcessState:
+    """`republish_needed`: this process failed to reach the cache, so republish from the database at the next
+    successful read."""
+
+    republish_needed = False
+
+
+_state = _ProcessState()
 
 
 def _key(session_id) -> str:
@@ -52,10 +59,9 @@ def marker_lifetime() -> timedelta:
     return api_settings.ACCESS_TOKEN_LIFETIME + token_backend.get_leeway() + CLOCK_MARGIN
 
 
-def _cache_failed(message: str) -> None:
-    global _republish_needed
-    _republish_needed = True
-    logger.warning(message, exc_info=True)
+def _cache_failed() -> None:
+    """Call from the handler of the cache's error, once it is logged."""
+    _state.republish_needed = True
     record_cache_error(HEALTH_COMPONENT)
 
 
@@ -67,7 +73,11 @@ def sessions_mark_revoked(session_ids: Iterable) -> None:
     try:
         caches[CACHE_ALIAS].set_many(keys, timeout=marker_lifetime().total_seconds())
     except Exception:
-        _cache_failed("Session cache unreachable; revocation marker not written (the database still has it)")
+        logger.warning(
+            "Session cache unreachable; revocation marker not written (the database still has it)",
+            exc_info=True,
+        )
+        _cache_failed()
 
 
 def _recently_revoked() -> set[str]:
@@ -79,7 +89,6 @@ def _recently_revoked() -> set[str]:
 def _republish() -> set[str]:
     """Write a marker for every session revoked within a marker lifetime, then the sentinel. One query;
     returns the revoked ids, which answer the check whether or not the cache took the writes."""
-    global _republish_needed
     revoked = _recently_revoked()
     cache = caches[CACHE_ALIAS]
     try:
@@ -87,9 +96,10 @@ def _republish() -> set[str]:
             cache.set_many({_key(sid): 1 for sid in revoked}, timeout=marker_lifetime().total_seconds())
         cache.set(PUBLISHED_KEY, 1, timeout=None)
     except Exception:
-        _cache_failed("Session cache unreachable; revocation markers not republished")
+        logger.warning("Session cache unreachable; revocation markers not republished", exc_info=True)
+        _cache_failed()
     else:
-        _republish_needed = False
+        _state.republish_needed = False
     return revoked
 
 
@@ -106,14 +116,14 @@ def session_is_revoked(session_id) -> bool:
     try:
         found = caches[CACHE_ALIAS].get_many([key, PUBLISHED_KEY])
     except Exception:
-        _cache_failed("Session cache unreachable; session checked in the database")
+        logger.warning("Session cache unreachable; session checked in the database", exc_info=True)
+        _cache_failed()
         return _revoked_in_database(session_id)
-    if _republish_needed or PUBLISHED_KEY not in found:
+    if _state.republish_needed or PUBLISHED_KEY not in found:
         return key in found or session_id in _republish()
     return key in found
 
 
 def reset_state() -> None:
     """Forget a past cache failure (tests that point the cache at a dead server and back)."""
-    global _republish_needed
-    _republish_needed = False
+    _state.republish_needed = False

@@ -1,5 +1,7 @@
 """The account itself; the rows of each area's flows live beside it (auth, mfa, account)."""
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -12,10 +14,10 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         extra.setdefault("is_active", True)
@@ -27,7 +29,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.update(
             is_staff=True,
             is_superuser=True,
@@ -37,8 +39,8 @@ class UserManager(BaseUserManager):
         )
         return self.create_user(email, password, **extra)
 
-    def get_by_natural_key(self, email):
-        return self.get(email=normalize_email(email))
+    def get_by_natural_key(self, email: str | None) -> "User":
+        return self.get(email=normalize_email(email or ""))
 
 
 class User(AbstractBaseUser, PermissionsMixin, BaseModel):
@@ -61,15 +63,15 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         db_table = "users"
         constraints = [models.UniqueConstraint(Lower("email"), name="users_email_ci_unique")]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.email

@@ -15,7 +15,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email_verified = True
 
     @factory.post_generation
-    def password(obj, create, extracted, **kwargs):
-        obj.set_password(extracted or "SecurePass123!")
+    def password(self, create, extracted, **kwargs):
+        """factory_boy passes the built user as `self`."""
+        self.set_password(extracted or "SecurePass123!")
         if create:
-            obj.save(update_fields=["password"])
+            self.save(update_fields=["password"])

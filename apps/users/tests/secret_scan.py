@@ -2,6 +2,7 @@
 
 import json
 import re
+from typing import Any
 
 import redis
 from django.db import connection
@@ -39,7 +40,7 @@ def database_hits(secret: str) -> list[str]:
 def redis_hits(url: str, secret: str) -> list[str]:
     """Every key of the Redis database at `url` whose name or value contains `secret`."""
     pattern, hits = _pattern(secret), []
-    client = redis.Redis.from_url(url)
+    client: Any = redis.Redis.from_url(url)  # answers bytes (decode_responses is off); typed bytes | str
     for key in client.scan_iter():
         kind = client.type(key).decode()
         if kind == "string":

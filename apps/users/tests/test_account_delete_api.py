@@ -60,11 +60,13 @@ def test_personal_data_is_erased_and_audit_rows_keep_an_anonymised_actor(
     ann.refresh_from_db()
     assert re.fullmatch(r"deleted-[0-9a-f]{32}@deleted\.invalid", ann.email)  # random, not the id (issue 13)
     assert (ann.first_name, ann.last_name, ann.is_active, ann.is_staff) == ("", "", False, False)
-    assert not ann.has_usable_password() and ann.deleted_at is not None
+    assert not ann.has_usable_password()
+    assert ann.deleted_at is not None
     for model in (LoginSession, EmailOTP, TotpDevice, RecoveryCode):
         assert not model.objects.filter(user=ann).exists(), model
     assert database_hits(old_email) == []
-    assert database_hits("Bartholomew") == [] and database_hits("Quixote") == []
+    assert database_hits("Bartholomew") == []
+    assert database_hits("Quixote") == []
     actions = set(AuditLog.objects.filter(actor=ann).values_list("action_type", flat=True))
     assert {AuditAction.LOGIN_FAILED, AuditAction.OTP_REQUESTED, AuditAction.ACCOUNT_DELETED} <= actions
 
@@ -88,7 +90,8 @@ def test_the_last_owner_of_a_shared_household_gets_a_409_naming_it(auth_client, 
     response = delete_account(auth_client, password)
 
     body = refused(response, 409, "last_owner")
-    assert "Smith family" in body["error"] and "My notes" not in body["error"]
+    assert "Smith family" in body["error"]
+    assert "My notes" not in body["error"]
     assert body["households"] == [{"id": shared.id, "name": "Smith family"}]
     assert auth_client.get(ME).status_code == 200
     assert Household.objects.filter(id__in=[shared.id, alone.id]).count() == 2
@@ -154,7 +157,8 @@ def test_with_mfa_on_a_totp_code_can_confirm_the_deletion(auth_client, user, mfa
     response = auth_client.delete(ME, {"code": totp_code(mfa_secret)}, format="json")
     assert response.status_code == 204, response.content
     user.refresh_from_db()
-    assert user.deleted_at is not None and not TotpDevice.objects.filter(user=user).exists()
+    assert user.deleted_at is not None
+    assert not TotpDevice.objects.filter(user=user).exists()
 
 
 def test_a_wrong_totp_code_is_refused_and_audited(auth_client, user, mfa_secret):
@@ -177,7 +181,8 @@ def test_while_totp_is_paused_a_deletion_by_code_is_a_429_not_a_refusal(
             "invalid_mfa_code",
         )
     paused = auth_client.delete(ME, {"code": totp_code(mfa_secret)}, format="json")
-    assert paused.status_code == 429 and paused.json()["code"] == "throttled"
+    assert paused.status_code == 429
+    assert paused.json()["code"] == "throttled"
     assert int(paused["Retry-After"]) > 3600
     assert auth_client.get(ME).status_code == 200
 
@@ -206,4 +211,5 @@ def test_notifications_and_notification_preferences_go_with_the_account(auth_cli
     assert not NotificationPreference.objects.filter(user=user).exists()
     assert Notification.objects.filter(id=someone_else.id).exists()
     rows = AuditLog.objects.get(action_type=AuditAction.ACCOUNT_DELETED).metadata["rows_removed"]
-    assert rows["notifications.Notification"] == 1 and rows["notifications.NotificationPreference"] == 1
+    assert rows["notifications.Notification"] == 1
+    assert rows["notifications.NotificationPreference"] == 1

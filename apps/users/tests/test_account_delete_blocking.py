@@ -72,7 +72,8 @@ def test_deletion_works_although_the_old_placeholder_address_is_taken(client_for
     UserFactory(email=f"deleted-{victim.pk}@deleted.invalid")
     assert delete(client_for(victim), password).status_code == 204
     victim.refresh_from_db()
-    assert PLACEHOLDER.fullmatch(victim.email) and victim.deleted_at is not None
+    assert PLACEHOLDER.fullmatch(victim.email)
+    assert victim.deleted_at is not None
 
 
 def test_placeholders_are_unguessable_and_differ_between_accounts(client_for, password):
@@ -81,7 +82,8 @@ def test_placeholders_are_unguessable_and_differ_between_accounts(client_for, pa
         assert delete(client_for(user), password).status_code == 204
         user.refresh_from_db()
     emails = [user.email for user in users]
-    assert all(PLACEHOLDER.fullmatch(e) for e in emails) and emails[0] != emails[1]
+    assert all(PLACEHOLDER.fullmatch(e) for e in emails)
+    assert emails[0] != emails[1]
 
 
 @pytest.fixture
@@ -115,7 +117,8 @@ def test_deletion_answers_409_not_500_if_every_draw_collides(client_for, passwor
     draws.extend([taken] * 5)
     refused(delete(client, password), 409, "deletion_retry")
     victim.refresh_from_db()
-    assert victim.is_active and victim.deleted_at is None  # nothing half done
+    assert victim.is_active
+    assert victim.deleted_at is None
     assert client.get(ME).status_code == 200  # its session was not revoked either: the rollback took it back
     assert delete(client, password).status_code == 204
 

@@ -43,7 +43,8 @@ def admin_audit(action):
 
 def test_the_login_page_asks_for_the_authenticator_code(client):
     page = client.get(LOGIN).content.decode()
-    assert 'name="otp_code"' in page and "Authenticator code" in page
+    assert 'name="otp_code"' in page
+    assert "Authenticator code" in page
 
 
 def test_staff_without_mfa_sign_in_with_their_password_and_it_is_audited(client, staff, password):

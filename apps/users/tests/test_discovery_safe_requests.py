@@ -6,6 +6,7 @@ the code, the email) happens in the worker, which these tests do not start: the 
 """
 
 import re
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -36,7 +37,8 @@ def shape(sql: str) -> str:
 def queued_messages() -> int:
     """Messages waiting in the broker's email queue (nothing consumes them in these tests)."""
     with app.connection_for_write() as conn:
-        return conn.default_channel.client.llen("emails")
+        channel: Any = conn.default_channel  # kombu's Redis channel; typed as the generic StdChannel
+        return int(channel.client.llen("emails"))
 
 
 def addresses() -> dict[str, str]:
@@ -71,7 +73,8 @@ def test_a_request_runs_the_same_statements_and_publishes_for_every_kind_of_addr
     assert len(shapes) == 1, seen
     [statements] = shapes
     # validate, throttle (Redis), one INSERT of the request row, answer: one statement, one publish
-    assert len(statements) == 1 and statements[0].startswith('INSERT INTO "email_outbox"'), statements
+    assert len(statements) == 1, statements
+    assert statements[0].startswith('INSERT INTO "email_outbox"'), statements
     assert {published for _, _, published in seen.values()} == {1}
 
 

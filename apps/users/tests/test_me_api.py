@@ -45,7 +45,8 @@ def test_a_name_change_writes_one_audit_row_naming_the_fields_not_the_values(aut
     assert response.status_code == 200
     assert _profile_updates(user) == [("Profile updated", {"fields": ["first_name"]})]
     row = AuditLog.objects.get(action_type=AuditAction.UPDATE, object_id=str(user.pk))
-    assert row.actor_id == user.pk and row.ip_address == "127.0.0.1"
+    assert row.actor_id == user.pk
+    assert row.ip_address == "127.0.0.1"
 
 
 def test_an_unchanged_name_writes_no_audit_row(auth_client, user):

@@ -46,7 +46,8 @@ def test_enrol_returns_a_secret_and_an_otpauth_uri(auth_client, user):
     assert response.status_code == 201
     body = response.json()
     uri = urlparse(body["otpauth_uri"])
-    assert uri.scheme == "otpauth" and uri.netloc == "totp"
+    assert uri.scheme == "otpauth"
+    assert uri.netloc == "totp"
     assert parse_qs(uri.query)["secret"] == [body["secret"]]
     assert parse_qs(uri.query)["issuer"] == ["KinWise"]
     assert user.email in uri.path.replace("%40", "@")
@@ -66,7 +67,7 @@ def test_confirm_with_a_wrong_code_is_refused(auth_client):
 
 
 def test_confirm_turns_mfa_on_returns_ten_recovery_codes_and_tells_the_owner(auth_client, user, mailoutbox):
-    secret, recovery = enable_mfa(auth_client)
+    _, recovery = enable_mfa(auth_client)
     assert len(recovery) == len(set(recovery)) == 10
     assert auth_client.get(STATUS).json() == {"enabled": True, "recovery_codes_remaining": 10}
     assert [m.subject for m in mailoutbox if m.to == [user.email]] == ["Two-factor authentication is now on"]

@@ -21,7 +21,7 @@ def admin_client(client):
 def codes(api_client, mailoutbox, settings):
     """Three users' codes: one valid, one used, one replaced by a newer one; with the plaintext codes."""
     settings.NUM_TRUSTED_PROXIES = 1
-    settings.RATE_LIMITS = {scope: "1000/m" for scope in settings.RATE_LIMITS}
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "1000/m")
     valid, used, replaced = UserFactory(email="valid@example.com"), UserFactory(), UserFactory()
     plain = [fresh_code(api_client, mailoutbox, valid.email)]
     plain.append(fresh_code(api_client, mailoutbox, used.email))

@@ -34,14 +34,17 @@ def test_wrong_current_password_changes_nothing(auth_client, api_client, user, p
     assert response.status_code == 400
     assert response.json() == {"error": "Current password is incorrect.", "code": "wrong_password"}
     ok = api_client.post("/api/v1/auth/login/", {"email": user.email, "password": password}, format="json")
-    assert ok.status_code == 200 and mailoutbox == []
+    assert ok.status_code == 200
+    assert mailoutbox == []
 
 
 def test_weak_new_password_lists_every_failing_rule(auth_client, password):
     response = change(auth_client, password, new="abc")
     assert response.status_code == 400
     messages = " ".join(response.json()["new_password"])
-    assert "too short" in messages and "uppercase" in messages and "digit" in messages
+    assert "too short" in messages
+    assert "uppercase" in messages
+    assert "digit" in messages
 
 
 def test_mismatched_confirmation(auth_client, password):

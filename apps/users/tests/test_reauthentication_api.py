@@ -119,7 +119,8 @@ def test_a_stolen_token_cannot_delete_the_account_without_the_password(auth_clie
     reauth_required(auth_client.delete(ME))
 
     user.refresh_from_db()
-    assert user.is_active and user.deleted_at is None
+    assert user.is_active
+    assert user.deleted_at is None
 
 
 def test_a_stolen_token_cannot_turn_mfa_off_without_a_second_factor(auth_client, mfa_on, clock):
@@ -177,9 +178,11 @@ def test_after_a_password_reauthentication_every_sensitive_change_works(
     assert refresh(APIClient(), phone["refresh"]).status_code == 401
     secret = auth_client.post(ENROL).json()["secret"]
     confirmed = send(auth_client, CONFIRM, code=totp_code(secret))
-    assert confirmed.status_code == 200 and len(confirmed.json()["recovery_codes"]) == 10
+    assert confirmed.status_code == 200
+    assert len(confirmed.json()["recovery_codes"]) == 10
     fresh = auth_client.post(RECOVERY_CODES)
-    assert fresh.status_code == 200 and len(set(fresh.json()["recovery_codes"])) == 10
+    assert fresh.status_code == 200
+    assert len(set(fresh.json()["recovery_codes"])) == 10
     assert not set(fresh.json()["recovery_codes"]) & set(confirmed.json()["recovery_codes"])
     assert send(auth_client, EMAIL_CHANGE, new_email="ann@example.org").status_code == 200
     assert mails(mailoutbox, "ann@example.org", CHANGE_SUBJECT)
@@ -276,7 +279,8 @@ def test_an_emailed_code_reauthenticates_the_session_that_asked(auth_client, use
 
     sent = auth_client.post(REAUTH_CODE_REQUEST)
 
-    assert sent.status_code == 200 and sent.json()["expires_in"] == 600
+    assert sent.status_code == 200
+    assert sent.json()["expires_in"] == 600
     code = last_reauth_code(mailoutbox, user.email)
     assert send(auth_client, REAUTH_CODE, code=code).status_code == 200
     assert auth_client.post(ENROL).status_code == 201

@@ -36,7 +36,8 @@ def test_the_emailed_code_reauthenticates_this_session_and_is_kept_only_as_a_has
     [message] = smtp_server.wait_for(1)
     assert (message["To"], message["Subject"]) == (user.email, CODE_SUBJECT)
     code = reauth_code_from(text_part(message))
-    assert code in html_part(message) and "Hi Rae" in text_part(message)
+    assert code in html_part(message)
+    assert "Hi Rae" in text_part(message)
     wait_until(
         lambda: EmailOutbox.objects.filter(to=user.email, status=EmailStatus.SENT).exists(),
         message="outbox row marked sent",

@@ -62,7 +62,8 @@ def test_new_link_works_and_replaces_the_earlier_one(api_client, registered, mai
     first, second = verification_emails(mailoutbox)
     assert link_token(first) != link_token(second)
     refused = api_client.get(VERIFY, {"token": link_token(first)})
-    assert refused.status_code == 400 and refused.json()["code"] == "replaced"
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "replaced"
     assert api_client.get(VERIFY, {"token": link_token(second)}).status_code == 200
 
 
@@ -71,7 +72,8 @@ def test_earlier_code_stops_working_after_a_resend(api_client, registered, mailo
     first, second = verification_emails(mailoutbox)
     if verification_code(first) != verification_code(second):  # 1 in 10^6 they coincide
         old = api_client.post(VERIFY, {"email": EMAIL, "code": verification_code(first)}, format="json")
-        assert old.status_code == 400 and old.json()["code"] == "invalid_code"
+        assert old.status_code == 400
+        assert old.json()["code"] == "invalid_code"
     new = api_client.post(VERIFY, {"email": EMAIL, "code": verification_code(second)}, format="json")
     assert new.status_code == 200
 

@@ -71,7 +71,8 @@ def test_token_reuse_sends_one_security_notice(api_client, user, password, mailo
     for _ in range(3):
         assert api_client.post(REFRESH, {"refresh": tokens["refresh"]}, format="json").status_code == 401
     notices = [m for m in mailoutbox if m.subject == "We signed out a suspicious KinWise session"]
-    assert len(notices) == 1 and notices[0].to == [user.email]
+    assert len(notices) == 1
+    assert notices[0].to == [user.email]
     assert AuditLog.objects.filter(action_type=AuditAction.TOKEN_REUSE).count() == 1
 
 
@@ -95,4 +96,5 @@ def test_expired_sessions_are_not_listed(auth_client, api_client, user, password
         expires_at=timezone.now() - timedelta(seconds=1)
     )
     sessions = auth_client.get(SESSIONS).data
-    assert len(sessions) == 1 and sessions[0]["current"]
+    assert len(sessions) == 1
+    assert sessions[0]["current"]

@@ -54,7 +54,8 @@ def test_account_takes_at_most_fifteen_wrong_codes_a_day(api_client, mailoutbox)
     fourth = latest_email(mailoutbox)
     assert len(sent_to(mailoutbox, EMAIL, VERIFY_SUBJECT)) == 4
     response = try_code(api_client, fourth)
-    assert response.status_code == 400 and response.json()["code"] == "too_many_attempts"
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_attempts"
     assert not User.objects.get(email=EMAIL).email_verified
     # the link of the same email still verifies
     assert api_client.get(VERIFY, {"token": link_token(fourth)}).status_code == 200

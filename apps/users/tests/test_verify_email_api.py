@@ -43,7 +43,8 @@ def by_code(client, code, email=EMAIL, **extra):
 def assert_refused(response, code):
     assert response.status_code == 400, response.content
     body = response.json()
-    assert set(body) == {"error", "code"} and body["code"] == code
+    assert set(body) == {"error", "code"}
+    assert body["code"] == code
     return body
 
 

@@ -200,7 +200,7 @@ class EmailChangeConfirmApi(APIView):
                 address=OLD if values["address"] == "old" else NEW,
                 request=request,
             )
-        message = CHANGE_DONE if outcome.changed else CHANGE_WAITING[outcome.waiting_for]
+        message = CHANGE_DONE if outcome.waiting_for is None else CHANGE_WAITING[outcome.waiting_for]
         return Response(
             {
                 "message": message,

@@ -86,8 +86,8 @@ class RegisterApi(APIView):
             last_name=values["last_name"],
             request=request,
         )
-        hide_id = settings.ACCOUNT_PREVENT_ENUMERATION or result.user is None
+        shown = None if settings.ACCOUNT_PREVENT_ENUMERATION else result.user
         return Response(
-            {"message": REGISTERED, "email": result.email, "user_id": None if hide_id else result.user.pk},
+            {"message": REGISTERED, "email": result.email, "user_id": shown.pk if shown else None},
             status=status.HTTP_201_CREATED,
         )

@@ -8,9 +8,10 @@ erased or anonymised, and why, is listed in docs/SECURITY.md ("Account lifecycle
 """
 
 import secrets
+import uuid
 from collections import Counter
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn, cast
 
 from django.contrib.admin.models import LogEntry
 from django.db import IntegrityError, models, transaction
@@ -39,7 +40,7 @@ PROFILE_FIELDS = ["first_name", "last_name"]
 
 
 @transaction.atomic
-def user_profile_update(*, user: User, data: dict, request: HttpRequest | None = None) -> User:
+def user_profile_update(*, user: User, data: dict[str, Any], request: HttpRequest | None = None) -> User:
     """Set the given name fields; audited (which fields, not their values) when anything changed."""
     changed = sorted(f for f in PROFILE_FIELDS if f in data and getattr(user, f) != data[f])
     user, _ = model_update(instance=user, fields=PROFILE_FIELDS, data=data)
@@ -76,12 +77,12 @@ def placeholder_email() -> str:
     return f"deleted-{secrets.token_hex(16)}@deleted.invalid"
 
 
-def account_delete(
+def account_delete(  # noqa: RET503 — ends in _refuse_last_owner, which raises (NoReturn)
     *,
     user: User,
     password: str | None = None,
     code: str | None = None,
-    session_id=None,
+    session_id: uuid.UUID | str | None = None,
     request: HttpRequest | None,
 ) -> DeletionResult:
     """Refuse while the user is the last owner of a shared household; check the password (or, with MFA on, a
@@ -103,7 +104,14 @@ def account_delete(
     _refuse_last_owner(user=user, blocked=blocked, request=request)
 
 
-def _confirm_identity(*, user: User, password: str | None, code: str | None, session_id, request) -> None:
+def _confirm_identity(
+    *,
+    user: User,
+    password: str | None,
+    code: str | None,
+    session_id: uuid.UUID | str | None,
+    request: HttpRequest | None,
+) -> None:
     if password is None and code is None:
         reauthentication_check(user=user, session_id=session_id)
         return
@@ -121,7 +129,7 @@ def _confirm_identity(*, user: User, password: str | None, code: str | None, ses
         _refuse(error.message, error.code, user=user, request=request, reason=error.code)
 
 
-def _refuse_last_owner(*, user: User, blocked: list[Household], request) -> NoReturn:
+def _refuse_last_owner(*, user: User, blocked: list[Household], request: HttpRequest | None) -> NoReturn:
     names = ", ".join(f"“{h.name}”" for h in blocked)
     _refuse(
         f"You are the last owner of {names}, which other people belong to. Make another member an owner, "
@@ -144,8 +152,8 @@ def _households(user: User, *, lock: bool) -> tuple[list[Household], list[Househ
     ids = list(Membership.objects.filter(user=user, role=Role.OWNER).values_list("household_id", flat=True))
     if not ids:
         return [], []
-    households = Household.objects.filter(id__in=ids).order_by("id")
-    households = list(households.select_for_update() if lock else households)
+    rows = Household.objects.filter(id__in=ids).order_by("id")
+    households = list(rows.select_for_update() if lock else rows)
     others = {
         row["household_id"]: row
         for row in Membership.objects.filter(household_id__in=ids)
@@ -239,14 +247,14 @@ def _addresses_of(user: User) -> set[str]:
     return addresses
 
 
-def _delete_owned_rows(user: User) -> Counter:
+def _delete_owned_rows(user: User) -> Counter[str]:
     """Delete what would be deleted with the user row (sessions, codes, MFA, memberships, notifications...).
 
     Generic on purpose: a model another app adds later with a CASCADE foreign key to the user is covered.
     """
-    removed: Counter = Counter()
+    removed: Counter[str] = Counter()
     for relation in User._meta.related_objects:
-        model = relation.related_model
+        model = cast("type[models.Model]", relation.related_model)  # "self" is resolved once apps are ready
         if relation.on_delete is not models.CASCADE or model in KEEP_ON_DELETE or relation.many_to_many:
             continue
         _, per_model = model._base_manager.filter(**{relation.field.name: user}).delete()
@@ -278,7 +286,7 @@ def _refuse(
     request: HttpRequest | None,
     reason: str,
     status: int | None = None,
-    extra: dict | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> NoReturn:
     error = Conflict if status == 409 else ApplicationError
     refuse(

@@ -51,7 +51,7 @@ from apps.users.auth.services.failures import (
 from apps.users.auth.services.passwords import current_password_check, password_budget_recheck
 from apps.users.auth.services.reauthentication import reauthentication_check
 from apps.users.auth.services.security_notices import security_notice_send
-from apps.users.auth.services.sessions import sessions_revoke_all
+from apps.users.auth.services.sessions import SessionId, sessions_revoke_all
 from apps.users.models import (
     EMAIL_CHANGE_LIFETIME,
     EMAIL_CHANGE_MAX_ATTEMPTS,
@@ -87,7 +87,12 @@ class ConfirmOutcome:
 
 
 def email_change_request(
-    *, user: User, new_email: str, current_password: str | None, session_id, request: HttpRequest | None
+    *,
+    user: User,
+    new_email: str,
+    current_password: str | None,
+    session_id: SessionId | None,
+    request: HttpRequest | None,
 ) -> EmailChange | None:
     """Send a link and a code to `new_email` and tell the current address; older pending changes stop working.
 
@@ -129,7 +134,12 @@ def email_change_request(
 
 @transaction.atomic
 def _issue(
-    *, user: User, new_email: str, session_id, request: HttpRequest | None, password_given: bool
+    *,
+    user: User,
+    new_email: str,
+    session_id: SessionId | None,
+    request: HttpRequest | None,
+    password_given: bool,
 ) -> EmailChange:
     if password_given:
         password_budget_recheck(user=user)
@@ -181,7 +191,9 @@ def _issue(
     return row
 
 
-def _refuse_unless_open(*, row: EmailChange, request, now: datetime, dead: tuple[str, str]) -> None:
+def _refuse_unless_open(
+    *, row: EmailChange, request: HttpRequest | None, now: datetime, dead: tuple[str, str]
+) -> None:
     """Refuse a change that can no longer be confirmed; `dead` is the (message, code) for a used one."""
     if row.voided_at:
         _refuse(VOID, "email_change_void", request=request, row=row, reason=f"void:{row.void_reason}")
@@ -207,7 +219,7 @@ def email_change_confirm_token(*, token: object, request: HttpRequest | None) ->
 
 
 def email_change_confirm_code(
-    *, user: User, session_id, code: object, address: str = NEW, request: HttpRequest | None
+    *, user: User, session_id: SessionId | None, code: object, address: str = NEW, request: HttpRequest | None
 ) -> ConfirmOutcome:
     """Confirm one address of the user's newest change with the code it received.
 
@@ -241,7 +253,7 @@ def email_change_confirm_code(
     attempts, token_hash, code_hash = (
         ("code_attempts", row.token_hash, row.code_hash)
         if address == NEW
-        else ("old_code_attempts", row.old_token_hash, row.old_code_hash)
+        else ("old_code_attempts", row.old_token_hash or "", row.old_code_hash)
     )
     if not code_attempt_claim(
         model=EmailChange,
@@ -259,7 +271,9 @@ def email_change_confirm_code(
     return _confirm(row=row, side=address, request=request, now=now, via="code", budget=True)
 
 
-def _confirm(*, row: EmailChange, side: str, request, now: datetime, via: str, budget: bool = False):
+def _confirm(  # noqa: RET503 — every path past the transaction ends in _refuse, which raises (NoReturn)
+    *, row: EmailChange, side: str, request: HttpRequest | None, now: datetime, via: str, budget: bool = False
+) -> ConfirmOutcome:
     """Record one address's confirmation; apply the change once every address it needs has confirmed.
 
     The user row is locked first, so the two addresses' confirmations of one change are serialized: the second
@@ -268,7 +282,7 @@ def _confirm(*, row: EmailChange, side: str, request, now: datetime, via: str, b
     confirmed_field = "new_confirmed_at" if side == NEW else "old_confirmed_at"
     taken = False
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(id=row.user_id).first()
+        user = User.objects.select_for_update().get(id=row.user_id)
         if budget:
             raise_if_paused_locked(user=user, factor=Factor.EMAIL_CHANGE)
         marked = (
@@ -312,7 +326,9 @@ def _confirm(*, row: EmailChange, side: str, request, now: datetime, via: str, b
     _refuse(*dead, request=request, row=row, reason=f"{side}_already_confirmed_or_inactive")
 
 
-def _after_change(*, user: User, row: EmailChange, old_email: str, request, now: datetime, via: str) -> None:
+def _after_change(
+    *, user: User, row: EmailChange, old_email: str, request: HttpRequest | None, now: datetime, via: str
+) -> None:
     # every session is signed out, the one that asked included: none outlives the change of address
     revoked = sessions_revoke_all(user=user, reason="email_changed")
     # secrets mailed to the old address stop working
@@ -341,7 +357,7 @@ def _after_change(*, user: User, row: EmailChange, old_email: str, request, now:
     )
 
 
-def email_change_cancel(*, token: object, request: HttpRequest | None) -> int:
+def email_change_cancel(*, token: object, request: HttpRequest | None) -> int:  # noqa: RET503 — ends in _refuse
     """The current address's "this wasn't me" link: void every pending change and sign out every session.
 
     Works once, until the change applies or expires. Returns how many sessions were signed out.
@@ -401,7 +417,7 @@ def _refuse(
     account = row.user if row else user
 
     def spend_budget() -> None:
-        if failure_record(user=account, factor=Factor.EMAIL_CHANGE):
+        if account is not None and failure_record(user=account, factor=Factor.EMAIL_CHANGE):
             log_action(
                 user=account,
                 action_type=AuditAction.EMAIL_CHANGE_FAILED,

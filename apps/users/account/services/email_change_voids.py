@@ -4,6 +4,7 @@ Kept apart from email_change.py so that sessions, passwords and MFA can call it 
 void change is refused with its own code (`email_change_void`) and can never be confirmed again.
 """
 
+import uuid
 from collections.abc import Iterable
 
 from django.db.models import Q
@@ -24,7 +25,7 @@ def email_changes_void(*, user: User, reason: str) -> int:
     )
 
 
-def email_changes_void_for_sessions(*, session_ids: Iterable, reason: str) -> int:
+def email_changes_void_for_sessions(*, session_ids: Iterable[uuid.UUID | str], reason: str) -> int:
     """Void the pending email changes asked for by these login sessions (which are being revoked)."""
     ids = list(session_ids)
     if not ids:

@@ -12,7 +12,7 @@ Threats and answers (numbers in docs/SECURITY.md, "Account lifecycle"):
 """
 
 from datetime import datetime, timedelta
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from django.db import transaction
 from django.db.models import Q
@@ -51,9 +51,9 @@ INVALID_CODE = "Invalid email or code. A code stops working after 5 tries: then 
 EXPIRED_CODE = "This code has expired. Request a new password reset email."
 
 
-def can_reset(user: User | None) -> bool:
+def can_reset(user: User) -> bool:
     """Active accounts, and accounts still waiting for email verification; not deactivated or deleted ones."""
-    return user is not None and user.deleted_at is None and (user.is_active or not user.email_verified)
+    return user.deleted_at is None and (user.is_active or not user.email_verified)
 
 
 def _live() -> Q:
@@ -74,7 +74,7 @@ def password_reset_request(*, email: str, request: HttpRequest | None) -> None:
     )
 
 
-def password_reset_request_prepare(*, to: str, origin: dict) -> PreparedEmail | None:
+def password_reset_request_prepare(*, to: str, origin: dict[str, Any]) -> PreparedEmail | None:
     """In the worker: a fresh link and code for an account that may reset, or nothing (only the audit row).
 
     A new reset replaces the older pending ones. Runs inside the delivery's transaction; the user row lock
@@ -83,19 +83,11 @@ def password_reset_request_prepare(*, to: str, origin: dict) -> PreparedEmail | 
     now = clock.now()
     user = User.objects.select_for_update().filter(email=to).first()
     audit = {"ip": origin.get("ip"), "user_agent": origin.get("user_agent", "")}
-    reason = None
-    if not can_reset(user):
-        reason = "no_account"
-    elif _sent_in_last_day(user, now) >= PASSWORD_RESET_DAILY_LIMIT:
-        reason = "daily_limit"
-    if reason:
-        log_action(
-            user=user,
-            action_type=AuditAction.PASSWORD_RESET_REQUESTED,
-            description="Password reset requested; nothing sent",
-            metadata={"email": to[:254], "sent": False, "reason": reason},
-            **audit,
-        )
+    if user is None or not can_reset(user):
+        _nothing_sent(user=user, to=to, reason="no_account", audit=audit)
+        return None
+    if _sent_in_last_day(user, now) >= PASSWORD_RESET_DAILY_LIMIT:
+        _nothing_sent(user=user, to=to, reason="daily_limit", audit=audit)
         return None
     PasswordReset.objects.filter(_live(), user=user).update(replaced_at=now, updated_at=now)
     issued = SECRETS.issue()
@@ -174,7 +166,19 @@ def password_reset_confirm_code(
     return _complete(row=row, new_password=new_password, request=request, now=now, via="code")
 
 
-def _complete(*, row: PasswordReset, new_password: str, request, now: datetime, via: str) -> User:
+def _nothing_sent(*, user: User | None, to: str, reason: str, audit: dict[str, Any]) -> None:
+    log_action(
+        user=user,
+        action_type=AuditAction.PASSWORD_RESET_REQUESTED,
+        description="Password reset requested; nothing sent",
+        metadata={"email": to[:254], "sent": False, "reason": reason},
+        **audit,
+    )
+
+
+def _complete(  # noqa: RET503 — ends in _refuse, which raises (NoReturn)
+    *, row: PasswordReset, new_password: str, request: HttpRequest | None, now: datetime, via: str
+) -> User:
     """Consume the reset and set the password; sign out everywhere; tell the owner."""
     password_require_valid(new_password, user=row.user)  # now that the user is known: "too similar" too
     with transaction.atomic():
@@ -183,13 +187,15 @@ def _complete(*, row: PasswordReset, new_password: str, request, now: datetime, 
         consumed = PasswordReset.objects.filter(_live(), id=row.pk, expires_at__gt=now).update(
             used_at=now, updated_at=now
         )
-        if consumed and can_reset(user):
+        if consumed and user is not None and can_reset(user):
             _apply(user=user, row=row, new_password=new_password, request=request, now=now, via=via)
             return user
     _refuse(INVALID_LINK, "invalid_token", request=request, row=row, reason="raced")
 
 
-def _apply(*, user: User, row: PasswordReset, new_password: str, request, now: datetime, via: str) -> None:
+def _apply(
+    *, user: User, row: PasswordReset, new_password: str, request: HttpRequest | None, now: datetime, via: str
+) -> None:
     user.set_password(new_password)
     fields = ["password", "updated_at"]
     newly_verified = not user.email_verified

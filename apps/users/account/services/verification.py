@@ -5,9 +5,10 @@ only in the email's encrypted secret context until it is sent. Design and limits
 """
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import F, IntegerField, OuterRef, Subquery, Sum
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
@@ -30,6 +31,7 @@ from apps.users.models import (
 from apps.users.selectors import owned_by_email
 
 SECRETS = EmailedSecrets("email_verification")
+_Row = TypeVar("_Row", bound=EmailVerification)
 
 
 @dataclass(frozen=True)
@@ -93,13 +95,13 @@ def verification_issue(*, user: User) -> EmailVerification:
     return row
 
 
-def _locked(queryset) -> EmailVerification | None:
-    """The newest matching row, locked together with its user row (Postgres; SQLite serializes writers).
+def _locked(queryset: QuerySet[_Row]) -> QuerySet[_Row]:
+    """Newest first, each row locked together with its user row (Postgres; SQLite serializes writers).
 
     Locking the user serializes every verification attempt of one account, so the per-account code budget
     is checked and spent one attempt at a time, even across a concurrent resend.
     """
-    return queryset.select_related("user").select_for_update().order_by("-created_at").first()
+    return queryset.select_related("user").select_for_update().order_by("-created_at")
 
 
 def _complete(*, row: EmailVerification, request: HttpRequest | None) -> VerificationResult | _Refusal:
@@ -131,7 +133,9 @@ def _complete(*, row: EmailVerification, request: HttpRequest | None) -> Verific
     return VerificationResult(user=user, already_verified=False)
 
 
-def _log_failure(*, refusal: _Refusal, request, row=None, email: str = "") -> None:
+def _log_failure(
+    *, refusal: _Refusal, request: HttpRequest | None, row: EmailVerification | None = None, email: str = ""
+) -> None:
     log_action(
         user=row.user if row else None,
         action_type=AuditAction.EMAIL_VERIFICATION_FAILED,
@@ -158,7 +162,8 @@ def email_verify_token(*, token: object, request: HttpRequest | None) -> Verific
         row = None
         hashes = SECRETS.token_hashes(token)
         if hashes:
-            row = _locked(EmailVerification.objects.filter(token_hash__in=hashes))
+            row = _locked(EmailVerification.objects.filter(token_hash__in=hashes)).first()
+        outcome: VerificationResult | _Refusal
         outcome = _complete(row=row, request=request) if row else INVALID_TOKEN
         if isinstance(outcome, _Refusal):
             _log_failure(refusal=outcome, request=request, row=row)
@@ -189,11 +194,14 @@ def email_verify_code(*, email: object, code: object, request: HttpRequest | Non
     code = code.strip() if isinstance(code, str) else ""
     with transaction.atomic(durable=True):
         row = None
+        outcome: VerificationResult | _Refusal
         if email and CODE_RE.fullmatch(code):
-            row = _locked(
-                owned_by_email(EmailVerification.objects, email)
-                .filter(replaced_at__isnull=True)
+            row = (
+                _locked(
+                    owned_by_email(EmailVerification.objects.all(), email).filter(replaced_at__isnull=True)
+                )
                 .annotate(account_failures=Coalesce(_recent_code_failures(), 0))
+                .first()
             )
         if row is None:
             outcome = INVALID_CODE
@@ -229,7 +237,7 @@ def verification_resend(*, email: str, request: HttpRequest | None) -> None:
     )
 
 
-def verification_resend_prepare(*, to: str, origin: dict) -> PreparedEmail | None:
+def verification_resend_prepare(*, to: str, origin: dict[str, Any]) -> PreparedEmail | None:
     """In the worker: a fresh link and code for an unverified account, whose earlier pending ones stop
     working; nothing (only the audit row) for an unknown or already verified address. Runs inside the
     delivery's transaction."""

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils.crypto import constant_time_compare
 
 from apps.common.crypto import keyed_hash, keyed_hashes
@@ -60,7 +60,9 @@ def clean_code(code: object) -> str:
     return code if CODE_RE.fullmatch(code) else ""
 
 
-def code_attempt_claim(*, model, row_id, live: Q, limit: int, field: str = "code_attempts") -> bool:
+def code_attempt_claim(
+    *, model: type[Model], row_id: int, live: Q, limit: int, field: str = "code_attempts"
+) -> bool:
     """Spend one try of a row's code before comparing it, in its own committed transaction.
 
     Counting tries (not only wrong ones) before the comparison makes the limit exact however many requests
@@ -70,7 +72,9 @@ def code_attempt_claim(*, model, row_id, live: Q, limit: int, field: str = "code
     """
     with transaction.atomic(durable=True):
         return bool(
-            model.objects.filter(live, id=row_id, **{f"{field}__lt": limit}).update(**{field: F(field) + 1})
+            model._default_manager.filter(live, id=row_id, **{f"{field}__lt": limit}).update(
+                **{field: F(field) + 1}
+            )
         )
 
 

@@ -29,7 +29,8 @@ _BUDGET_SETTINGS = {
 
 
 def _budget(factor: str) -> int:
-    return getattr(settings, _BUDGET_SETTINGS[factor])
+    budget: int = getattr(settings, _BUDGET_SETTINGS[Factor(factor)])
+    return budget
 
 
 def _window() -> timedelta:

@@ -37,7 +37,7 @@ def password_login(*, email: str, password: str, request: HttpRequest | None) ->
     else:
         password_ok = user.check_password(password)
 
-    if not (password_ok and user_can_log_in(user)):
+    if user is None or not (password_ok and user_can_log_in(user)):
         log_action(
             user=user,
             action_type=AuditAction.LOGIN_FAILED,

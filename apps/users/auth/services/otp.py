@@ -11,6 +11,7 @@ Threats and answers (numbers in docs/SECURITY.md):
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import transaction
@@ -48,20 +49,22 @@ def _code_hash(user_id: int, code: str) -> str:
     return keyed_hash(_HASH_PURPOSE, f"{user_id}:{code}")
 
 
-def _users_with_pause():
-    return User.objects.annotate(otp_paused_until=paused_until_subquery(Factor.OTP))
-
-
-def _account_and_newest_code(email: str) -> tuple[User | None, EmailOTP | None]:
-    """The account (with its pause and TOTP device) and its newest code: one query when there is a code."""
-    codes = EmailOTP.objects.select_related("user", "user__totp_device").annotate(
-        otp_paused_until=paused_until_subquery(Factor.OTP, user_field="user_id")
+def _account_and_newest_code(email: str) -> tuple[User | None, EmailOTP | None, datetime | None]:
+    """The account (with its TOTP device), its newest code and the end of its OTP pause: one query when there
+    is a code."""
+    codes = owned_by_email(EmailOTP.objects.select_related("user", "user__totp_device"), email)
+    otp = (
+        codes.annotate(otp_paused_until=paused_until_subquery(Factor.OTP, user_field="user_id"))
+        .order_by("-id")
+        .first()
     )
-    otp = owned_by_email(codes, email).order_by("-id").first()
-    if otp is None:
-        return _users_with_pause().select_related("totp_device").filter(email=email).first(), None
-    otp.user.otp_paused_until = otp.otp_paused_until
-    return otp.user, otp
+    if otp is not None:
+        return otp.user, otp, otp.otp_paused_until
+    users = User.objects.select_related("totp_device").annotate(
+        otp_paused_until=paused_until_subquery(Factor.OTP)
+    )
+    user = users.filter(email=email).first()
+    return user, None, user.otp_paused_until if user else None
 
 
 def _live(otp: EmailOTP, now: datetime) -> Q:
@@ -86,17 +89,17 @@ def otp_request(*, email: str, request: HttpRequest | None) -> None:
     )
 
 
-def otp_request_prepare(*, to: str, origin: dict) -> PreparedEmail | None:
+def otp_request_prepare(*, to: str, origin: dict[str, Any]) -> PreparedEmail | None:
     """In the worker: a fresh code for an account that can log in, or nothing for any other address.
 
     A new code replaces every older one of the account: only the newest code is ever accepted. While the
     account's OTP login is paused no code is made. Runs inside the delivery's transaction.
     """
     now = clock.now()
-    user = _users_with_pause().filter(email=to).first()
+    user = User.objects.annotate(otp_paused_until=paused_until_subquery(Factor.OTP)).filter(email=to).first()
     paused = user is not None and user.otp_paused_until is not None and user.otp_paused_until > now
     audit = {"ip": origin.get("ip"), "user_agent": origin.get("user_agent", "")}
-    if not user_can_log_in(user) or paused:
+    if user is None or not user_can_log_in(user) or paused:
         log_action(
             user=user,
             action_type=AuditAction.OTP_REQUESTED,
@@ -134,11 +137,11 @@ def otp_verify(*, email: str, code: str, request: HttpRequest | None) -> LoginRe
     """
     email = normalize_email(email)
     now = clock.now()
-    user, otp = _account_and_newest_code(email)
-    if not user_can_log_in(user):
+    user, otp, paused_until = _account_and_newest_code(email)
+    if user is None or not user_can_log_in(user):
         constant_time_compare(_NO_CODE_HASH, _code_hash(0, code))
         _fail(user=user, email=email, request=request, reason="no_account")
-    raise_if_paused(user.otp_paused_until, now)
+    raise_if_paused(paused_until, now)
 
     if otp is None:
         constant_time_compare(_NO_CODE_HASH, _code_hash(user.pk, code))
@@ -172,7 +175,7 @@ def _fail(
     reason: str,
     message: str = INVALID_CODE,
     code: str = "invalid_otp",
-):
+) -> NoReturn:
     with transaction.atomic(durable=True):
         _log_failure(user=user, email=email, request=request, reason=reason)
     raise ApplicationError(message, code=code)
@@ -188,7 +191,9 @@ def _log_failure(*, user: User | None, email: str, request: HttpRequest | None, 
     )
 
 
-def _wrong_code(*, otp: EmailOTP, user: User, email: str, request: HttpRequest | None, now: datetime):
+def _wrong_code(
+    *, otp: EmailOTP, user: User, email: str, request: HttpRequest | None, now: datetime
+) -> NoReturn:
     """Count a wrong try against the live code and the account's budget, commit that, then raise.
 
     The count moves by compare-and-swap, so under concurrency exactly one request sees the try that kills

@@ -21,7 +21,7 @@ from apps.users.auth.services.failures import (
     raise_if_paused_locked,
 )
 from apps.users.auth.services.security_notices import security_notice_send
-from apps.users.auth.services.sessions import sessions_revoke_all
+from apps.users.auth.services.sessions import SessionId, sessions_revoke_all
 from apps.users.models import User
 
 WRONG_PASSWORD = "Current password is incorrect."  # noqa: S105 — a message, not a password
@@ -69,7 +69,12 @@ def password_budget_recheck(*, user: User) -> None:
 
 
 def password_change(
-    *, user: User, current_password: str, new_password: str, current_session_id, request: HttpRequest | None
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    current_session_id: SessionId | None,
+    request: HttpRequest | None,
 ) -> int:
     """Set a new password and sign out every other session. Returns how many sessions were revoked.
 

@@ -31,6 +31,7 @@ from apps.users.auth.services.emailed_secrets import clean_code, code_attempt_cl
 from apps.users.auth.services.failures import Factor, factor_paused_until, failure_record, raise_if_paused
 from apps.users.auth.services.passwords import current_password_check, password_budget_recheck
 from apps.users.auth.services.security_notices import security_notice_send
+from apps.users.auth.services.sessions import SessionId
 from apps.users.mfa.services.mfa import mfa_is_enabled, mfa_reauthenticate
 from apps.users.models import (
     REAUTHENTICATION_CODE_LIFETIME,
@@ -60,7 +61,7 @@ def reauthentication_methods(user: User) -> list[str]:
     return methods
 
 
-def reauthentication_check(*, user: User, session_id) -> None:
+def reauthentication_check(*, user: User, session_id: SessionId | None) -> None:
     """Pass if `session_id` (the session of the request's access token) gave a proof within the window."""
     since = clock.now() - reauthentication_window()
     fresh = (
@@ -73,7 +74,9 @@ def reauthentication_check(*, user: User, session_id) -> None:
         raise ReauthenticationRequired(REQUIRED, methods=reauthentication_methods(user))
 
 
-def _record(*, user: User, session_id, method: str, request: HttpRequest | None) -> datetime:
+def _record(
+    *, user: User, session_id: SessionId | None, method: str, request: HttpRequest | None
+) -> datetime:
     """Mark the session freshly reauthenticated; returns until when. Refused when the session is gone."""
     now = clock.now()
     with transaction.atomic():
@@ -94,7 +97,7 @@ def _record(*, user: User, session_id, method: str, request: HttpRequest | None)
     return now + reauthentication_window()
 
 
-def _refuse(message: str, code: str, *, user: User, request, reason: str) -> NoReturn:
+def _refuse(message: str, code: str, *, user: User, request: HttpRequest | None, reason: str) -> NoReturn:
     refuse(
         ApplicationError(message, code=code),
         user=user,
@@ -106,7 +109,7 @@ def _refuse(message: str, code: str, *, user: User, request, reason: str) -> NoR
 
 
 def reauthenticate_password(
-    *, user: User, session_id, password: str, request: HttpRequest | None
+    *, user: User, session_id: SessionId | None, password: str, request: HttpRequest | None
 ) -> datetime:
     """A wrong password counts against the account's PASSWORD budget (apps.users.auth.services.passwords)."""
     current_password_check(
@@ -118,7 +121,12 @@ def reauthenticate_password(
 
 
 def reauthenticate_mfa(
-    *, user: User, session_id, code: str | None, recovery_code: str | None, request: HttpRequest | None
+    *,
+    user: User,
+    session_id: SessionId | None,
+    code: str | None,
+    recovery_code: str | None,
+    request: HttpRequest | None,
 ) -> datetime:
     """A TOTP code or a recovery code; spent, budgeted and audited as at login (mfa.services.mfa)."""
     mfa_reauthenticate(user=user, code=code, recovery_code=recovery_code, request=request)
@@ -126,7 +134,7 @@ def reauthenticate_mfa(
     return _record(user=user, session_id=session_id, method=method, request=request)
 
 
-def _code_hash(session_id, code: str) -> str:
+def _code_hash(session_id: SessionId, code: str) -> str:
     return keyed_hash(_HASH_PURPOSE, f"{session_id}:{code}")
 
 
@@ -135,7 +143,9 @@ def _live(row: ReauthenticationCode) -> Q:
     return Q(used_at__isnull=True) & ~Q(Exists(newer))
 
 
-def reauthentication_code_request(*, user: User, session_id, request: HttpRequest | None) -> None:
+def reauthentication_code_request(
+    *, user: User, session_id: SessionId | None, request: HttpRequest | None
+) -> None:
     """Email a code for this session to the account's address. It replaces any earlier code of the account.
 
     While the account's code budget is spent (see reauthenticate_email_code) no code is made: 429.
@@ -173,7 +183,7 @@ def reauthentication_code_request(*, user: User, session_id, request: HttpReques
 
 
 def reauthenticate_email_code(
-    *, user: User, session_id, code: object, request: HttpRequest | None
+    *, user: User, session_id: SessionId | None, code: object, request: HttpRequest | None
 ) -> datetime:
     """Reauthenticate with the account's newest code, on the session that asked for it.
 

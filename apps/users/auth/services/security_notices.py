@@ -4,6 +4,8 @@ Each kind has its own template pair under templates/emails/security/ and its sub
 They carry no codes, tokens or links containing them.
 """
 
+from typing import Any
+
 from apps.emails.services import email_send
 from apps.users.models import User
 
@@ -23,7 +25,7 @@ NOTICE_TEMPLATES = {
 
 
 def security_notice_send(
-    *, user: User, kind: str, to: str | None = None, context: dict | None = None
+    *, user: User, kind: str, to: str | None = None, context: dict[str, Any] | None = None
 ) -> None:
     """Queue the notice `kind` for `user` (to their current address unless `to` is given)."""
     email_send(

@@ -5,8 +5,10 @@ Revoking a session also voids the email changes it asked for
 """
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeAlias
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -25,6 +27,9 @@ from apps.users.auth.tokens import SESSION_CLAIM, SessionRefreshToken, blacklist
 from apps.users.models import LoginSession, User
 
 INVALID_REFRESH = "Refresh token is invalid or expired."
+
+# A login session's id: the UUID, or its text as the tokens' `sid` claim carries it.
+SessionId: TypeAlias = uuid.UUID | str
 
 
 @dataclass(frozen=True)
@@ -46,8 +51,8 @@ class LoginResult:
     mfa_token: str | None = None
 
 
-def user_can_log_in(user: User | None) -> bool:
-    return user is not None and user.is_active and user.email_verified
+def user_can_log_in(user: User) -> bool:
+    return user.is_active and user.email_verified
 
 
 def session_start(*, user: User, request: HttpRequest | None, method: str = "password") -> TokenPair:
@@ -69,7 +74,7 @@ def session_start(*, user: User, request: HttpRequest | None, method: str = "pas
 
 def _decode(raw: str) -> SessionRefreshToken:
     try:
-        token = SessionRefreshToken(raw)
+        token = SessionRefreshToken(raw)  # type: ignore[arg-type]  # simplejwt types the encoded text as Token
         uuid.UUID(str(token.payload[SESSION_CLAIM]))
     except (TokenError, KeyError, ValueError, TypeError) as exc:
         raise AuthenticationFailed(INVALID_REFRESH, code="token_not_valid") from exc
@@ -141,7 +146,7 @@ def session_logout(*, refresh: str, request: HttpRequest | None) -> None:
         )
 
 
-def sessions_revoke_all(*, user: User, reason: str, except_session_id=None) -> int:
+def sessions_revoke_all(*, user: User, reason: str, except_session_id: SessionId | None = None) -> int:
     """Revoke every active session of a user (optionally keeping one), their access tokens too once this
     commits. Returns how many were revoked."""
     active = LoginSession.objects.filter(user=user, revoked_at__isnull=True)
@@ -158,7 +163,7 @@ def sessions_revoke_all(*, user: User, reason: str, except_session_id=None) -> i
     return count
 
 
-def session_revoke_own(*, user: User, session_id, request: HttpRequest | None) -> None:
+def session_revoke_own(*, user: User, session_id: SessionId, request: HttpRequest | None) -> None:
     """Sign out one of the user's own active sessions (404 for anyone else's, or an already revoked one)."""
     with transaction.atomic():
         session = LoginSession.objects.filter(id=session_id, user=user, revoked_at__isnull=True).first()
@@ -176,7 +181,9 @@ def session_revoke_own(*, user: User, session_id, request: HttpRequest | None) -
 
 
 @transaction.atomic
-def sessions_revoke_others(*, user: User, current_session_id, request: HttpRequest | None) -> int:
+def sessions_revoke_others(
+    *, user: User, current_session_id: SessionId | None, request: HttpRequest | None
+) -> int:
     """Sign out every other session; every pending email change of the account is void too, whoever asked."""
     count = sessions_revoke_all(user=user, reason="user_revoked_others", except_session_id=current_session_id)
     email_changes_void(user=user, reason="user_revoked_others")
@@ -192,7 +199,9 @@ def sessions_revoke_others(*, user: User, current_session_id, request: HttpReque
 
 
 @transaction.atomic
-def sessions_revoke_by_staff(*, staff: User, session_ids, request: HttpRequest | None) -> int:
+def sessions_revoke_by_staff(
+    *, staff: User, session_ids: Iterable[SessionId], request: HttpRequest | None
+) -> int:
     """An operator signs sessions out from the admin. They end as any revocation does (their access tokens
     with them, once this commits; the email changes they asked for void), with one audit row each naming the
     operator. Rows are never deleted: a deleted row would leave its access tokens alive until they expire."""

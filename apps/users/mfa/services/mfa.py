@@ -166,7 +166,13 @@ def mfa_confirm(*, user: User, code: str, request: HttpRequest | None) -> list[s
 
 
 def _consume_second_factor(
-    *, user: User, device: TotpDevice, code: str | None, recovery_code: str | None, request, now
+    *,
+    user: User,
+    device: TotpDevice,
+    code: str | None,
+    recovery_code: str | None,
+    request: HttpRequest | None,
+    now: datetime,
 ) -> None:
     """Accept and use up one TOTP code or one recovery code, or raise _WrongFactor. Call inside atomic."""
     if code is not None:
@@ -186,7 +192,12 @@ def _consume_second_factor(
 
 
 def _record_wrong_factor(
-    *, user: User, used_totp: bool, guess: bool, request, challenge: MfaChallenge | None = None
+    *,
+    user: User,
+    used_totp: bool,
+    guess: bool,
+    request: HttpRequest | None,
+    challenge: MfaChallenge | None = None,
 ) -> None:
     """Commit the failure (challenge attempts, account budget, audit) before the error rolls anything back."""
     with transaction.atomic(durable=True):
@@ -313,7 +324,7 @@ def mfa_verify(
     )
     user = challenge.user if challenge else None
     device = _confirmed_device(user) if user else None
-    if challenge is None or device is None or not user_can_log_in(user):
+    if challenge is None or user is None or device is None or not user_can_log_in(user):
         raise AuthenticationFailed(CHALLENGE_INVALID, code="mfa_token_invalid")
     if code is not None:
         raise_if_paused(factor_paused_until(user=user, factor=Factor.TOTP), now)
