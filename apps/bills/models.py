@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from apps.common.models import BaseModel, money_field
 from apps.common.validation import validate_currency
+from apps.households.models import HouseholdItem
 
 MAX_REMINDER_DAYS = 90
 
@@ -16,11 +17,9 @@ class Recurrence(models.TextChoices):
     YEARLY = "yearly", "Yearly"
 
 
-class Bill(BaseModel):
+class Bill(HouseholdItem):
     household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="bills")
-    name = models.CharField(max_length=200)
     amount = money_field()
-    currency = models.CharField(max_length=3, validators=[validate_currency])
     due_date = models.DateField(
         help_text="The next unpaid due date (recurring bills move it forward when paid)."
     )
@@ -40,10 +39,6 @@ class Bill(BaseModel):
     )
     paid_at = models.DateTimeField(null=True, blank=True)
     payee = models.CharField(max_length=200, blank=True)
-    notes = models.TextField(blank=True, max_length=2000)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         db_table = "bill"

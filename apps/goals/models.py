@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.common.models import BaseModel, money_field
-from apps.common.validation import validate_currency
+from apps.households.models import HouseholdItem
 
 MILESTONES = (25, 50, 75, 100)
 
@@ -19,16 +19,14 @@ class GoalStatus(models.TextChoices):
     ACHIEVED = "achieved", "Achieved"
 
 
-class Goal(BaseModel):
+class Goal(HouseholdItem):
     household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="goals")
-    name = models.CharField(max_length=200)
     target_amount = money_field()
     current_amount = money_field(
         validators=[],
         default=Decimal("0.00"),
         help_text="Sum of contributions; only ever changed by one atomic UPDATE.",
     )
-    currency = models.CharField(max_length=3, validators=[validate_currency])
     deadline = models.DateField(null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -37,10 +35,6 @@ class Goal(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="Optional: the member this goal belongs to; milestones then notify only them.",
-    )
-    notes = models.TextField(blank=True, max_length=2000)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

@@ -96,3 +96,19 @@ class HouseholdInvite(BaseModel):
 
     def __str__(self):
         return f"invite {self.email} to {self.household_id} as {self.role}"
+
+
+class HouseholdItem(BaseModel):
+    """What a household keeps and its members write (a bill, a goal): a name, a currency, notes and who
+    created it; each declares its own `household` (its reverse name is the household's `bills`, `goals`).
+    Writes go through apps.households.services.items."""
+
+    name = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    notes = models.TextField(blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True

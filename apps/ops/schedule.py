@@ -28,6 +28,18 @@ class ScheduledJob:
     kwargs: dict = field(default_factory=dict)
 
 
+def _nightly(name: str, task: str, description: str, *, minute: int) -> ScheduledJob:
+    """A housekeeping job at 03:`minute`, dropped if still queued six hours on (the next night's run does
+    the same work)."""
+    return ScheduledJob(
+        name=name,
+        task=task,
+        description=description,
+        crontab={"minute": str(minute), "hour": "3"},
+        expire_seconds=6 * 3600,
+    )
+
+
 def scheduled_jobs() -> list[ScheduledJob]:
     sweep = settings.EMAIL_OUTBOX_SWEEP_SECONDS
     return [
@@ -50,47 +62,41 @@ def scheduled_jobs() -> list[ScheduledJob]:
             every_seconds=sweep,
             expire_seconds=max(sweep, 30),
         ),
-        ScheduledJob(
-            name="prune-email-outbox-daily",
-            task="apps.emails.tasks.prune_outbox",
-            description="Delete sent and failed outbox rows older than EMAIL_OUTBOX_RETENTION_DAYS.",
-            crontab={"minute": "30", "hour": "3"},
-            expire_seconds=6 * 3600,
+        _nightly(
+            "prune-email-outbox-daily",
+            "apps.emails.tasks.prune_outbox",
+            "Delete sent and failed outbox rows older than EMAIL_OUTBOX_RETENTION_DAYS.",
+            minute=30,
         ),
-        ScheduledJob(
-            name="flush-expired-tokens-daily",
-            task="apps.ops.tasks.flush_expired_tokens",
-            description="Delete expired refresh-token records (and their blacklist entries).",
-            crontab={"minute": "0", "hour": "3"},
-            expire_seconds=6 * 3600,
+        _nightly(
+            "flush-expired-tokens-daily",
+            "apps.ops.tasks.flush_expired_tokens",
+            "Delete expired refresh-token records (and their blacklist entries).",
+            minute=0,
         ),
-        ScheduledJob(
-            name="purge-expired-auth-records-daily",
-            task="apps.ops.tasks.purge_expired_auth_records",
-            description="Delete one-time codes, MFA challenges, resets and sessions a week after expiry.",
-            crontab={"minute": "15", "hour": "3"},
-            expire_seconds=6 * 3600,
+        _nightly(
+            "purge-expired-auth-records-daily",
+            "apps.ops.tasks.purge_expired_auth_records",
+            "Delete one-time codes, MFA challenges, resets and sessions a week after expiry.",
+            minute=15,
         ),
-        ScheduledJob(
-            name="purge-stale-invites-daily",
-            task="apps.households.tasks.purge_stale_invites",
-            description="Delete household invites long past their expiry.",
-            crontab={"minute": "20", "hour": "3"},
-            expire_seconds=6 * 3600,
+        _nightly(
+            "purge-stale-invites-daily",
+            "apps.households.tasks.purge_stale_invites",
+            "Delete household invites long past their expiry.",
+            minute=20,
         ),
-        ScheduledJob(
-            name="purge-read-notifications-daily",
-            task="apps.notifications.tasks.purge_read_notifications",
-            description="Delete notifications read more than 90 days ago.",
-            crontab={"minute": "25", "hour": "3"},
-            expire_seconds=6 * 3600,
+        _nightly(
+            "purge-read-notifications-daily",
+            "apps.notifications.tasks.purge_read_notifications",
+            "Delete notifications read more than 90 days ago.",
+            minute=25,
         ),
-        ScheduledJob(
-            name="purge-old-reports-daily",
-            task="apps.reports.tasks.purge_old_reports",
-            description="Delete generated reports (and their CSV) 30 days after they finished.",
-            crontab={"minute": "40", "hour": "3"},
-            expire_seconds=6 * 3600,
+        _nightly(
+            "purge-old-reports-daily",
+            "apps.reports.tasks.purge_old_reports",
+            "Delete generated reports (and their CSV) 30 days after they finished.",
+            minute=40,
         ),
     ]
 

@@ -13,9 +13,9 @@ from apps.bills.selectors import bill_get
 from apps.common import clock
 from apps.common.currencies import format_amount
 from apps.common.exceptions import Conflict, field_error
-from apps.common.services import model_update
 from apps.common.validation import require_minor_units
 from apps.households.selectors import membership_get, require_write
+from apps.households.services.items import household_item_create, household_item_delete, household_item_update
 from apps.users.models import User
 
 UPDATABLE = ["name", "amount", "currency", "due_date", "recurrence", "reminder_days_before", "payee", "notes"]
@@ -54,12 +54,7 @@ def bill_create(
         notes=notes,
         created_by=user,
     )
-    bill.full_clean()
-    bill.save()
-    log_action(
-        user=user, action_type=AuditAction.CREATE, description="Bill created", request=request, obj=bill
-    )
-    return bill
+    return household_item_create(user=user, item=bill, request=request)
 
 
 @transaction.atomic
@@ -93,31 +88,14 @@ def bill_update(
     due_date = data.get("due_date", bill.due_date)
     days = data.get("reminder_days_before", bill.reminder_days_before)
     data["remind_from"] = due_date - timedelta(days=days)
-    bill, changed = model_update(instance=bill, fields=[*UPDATABLE, "anchor_day", "remind_from"], data=data)
-    if changed:
-        log_action(
-            user=user,
-            action_type=AuditAction.UPDATE,
-            description="Bill updated",
-            request=request,
-            obj=bill,
-            metadata={"fields": sorted(data)},
-        )
+    fields = [*UPDATABLE, "anchor_day", "remind_from"]
+    household_item_update(user=user, item=bill, fields=fields, data=data, request=request)
     return bill
 
 
 @transaction.atomic
 def bill_delete(*, user: User, bill_id: int, request: HttpRequest | None = None) -> None:
-    bill = bill_get(user=user, bill_id=bill_id, write=True)
-    log_action(
-        user=user,
-        action_type=AuditAction.DELETE,
-        description="Bill deleted",
-        request=request,
-        obj=bill,
-        metadata={"name": bill.name},
-    )
-    bill.delete()
+    household_item_delete(user=user, item=bill_get(user=user, bill_id=bill_id, write=True), request=request)
 
 
 @transaction.atomic

@@ -12,12 +12,12 @@ from apps.audit.services import log_action
 from apps.common import clock
 from apps.common.currencies import MONEY_MAX, format_amount
 from apps.common.exceptions import Conflict, field_error
-from apps.common.services import model_update
 from apps.common.validation import require_minor_units
 from apps.goals.models import Goal, GoalContribution
 from apps.goals.selectors import goal_get
 from apps.goals.services.milestones import goal_milestones_claim
 from apps.households.selectors import membership_exists, membership_get, require_write
+from apps.households.services.items import household_item_create, household_item_delete, household_item_update
 from apps.users.models import User
 
 UPDATABLE = ["name", "target_amount", "deadline", "owner_id", "notes"]
@@ -69,12 +69,7 @@ def goal_create(
         notes=notes,
         created_by=user,
     )
-    goal.full_clean()
-    goal.save()
-    log_action(
-        user=user, action_type=AuditAction.CREATE, description="Goal created", request=request, obj=goal
-    )
-    return goal
+    return household_item_create(user=user, item=goal, request=request)
 
 
 @transaction.atomic
@@ -103,33 +98,15 @@ def goal_update(
         _require_future_deadline(data.get("deadline"), goal.household.time_zone)
     if "owner_id" in data and data["owner_id"] != goal.owner_id:
         _require_member_owner(data["owner_id"], goal.household_id)
-    goal, changed = model_update(instance=goal, fields=UPDATABLE, data=data)
-    if changed:
-        log_action(
-            user=user,
-            action_type=AuditAction.UPDATE,
-            description="Goal updated",
-            request=request,
-            obj=goal,
-            metadata={"fields": sorted(data)},
-        )
-        if "target_amount" in data:
-            goal_milestones_claim(goal_id=goal.id)
+    changed = household_item_update(user=user, item=goal, fields=UPDATABLE, data=data, request=request)
+    if changed and "target_amount" in data:
+        goal_milestones_claim(goal_id=goal.id)
     return goal
 
 
 @transaction.atomic
 def goal_delete(*, user: User, goal_id: int, request: HttpRequest | None = None) -> None:
-    goal = goal_get(user=user, goal_id=goal_id, write=True)
-    log_action(
-        user=user,
-        action_type=AuditAction.DELETE,
-        description="Goal deleted",
-        request=request,
-        obj=goal,
-        metadata={"name": goal.name},
-    )
-    goal.delete()
+    household_item_delete(user=user, item=goal_get(user=user, goal_id=goal_id, write=True), request=request)
 
 
 @transaction.atomic

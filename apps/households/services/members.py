@@ -6,6 +6,8 @@ allows (revoked and audited here); accepting checks the inviter's role again (in
 invitations of an account that was deleted.
 """
 
+from typing import Any
+
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -151,23 +153,13 @@ def member_remove(
     actor_membership = membership_get(user=actor, household_id=household_id)
     target = _target(household_id, user_id)
     _require_can_manage(actor_membership, target)
-    if _is_last_owner(target):  # unreachable for a non-owner actor; kept as the invariant's guard
-        raise Conflict(LAST_OWNER_MESSAGE, code="last_owner")
-    target.delete()
-    log_action(
-        user=actor,
+    # the last-owner guard cannot trip for a non-owner actor here; it stays as the invariant's guard
+    _membership_end(
+        actor=actor,
+        membership=target,
         action_type=AuditAction.MEMBER_REMOVED,
         description="Member removed from household",
-        request=request,
-        object_type="household",
-        object_id=household_id,
         metadata={"user_id": user_id, "role": target.role},
-    )
-    invites_revoke_sent_by(
-        actor=actor,
-        household_id=household_id,
-        inviter_id=user_id,
-        role=None,
         reason="was removed from the household",
         request=request,
     )
@@ -176,23 +168,45 @@ def member_remove(
 @transaction.atomic
 def household_leave(*, user: User, household_id: int, request: HttpRequest | None = None) -> None:
     _lock(household_id)
-    membership = membership_get(user=user, household_id=household_id)
+    _membership_end(
+        actor=user,
+        membership=membership_get(user=user, household_id=household_id),
+        action_type=AuditAction.MEMBER_LEFT,
+        description="Left household",
+        reason="left the household",
+        request=request,
+    )
+
+
+def _membership_end(
+    *,
+    actor: User,
+    membership: Membership,
+    action_type: AuditAction,
+    description: str,
+    reason: str,
+    metadata: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """End a membership (never the last owner's), audited, and revoke the invitations its member sent: they
+    are no longer a member, so none of them stands. The household row is locked by the caller."""
     if _is_last_owner(membership):
         raise Conflict(LAST_OWNER_MESSAGE, code="last_owner")
     membership.delete()
     log_action(
-        user=user,
-        action_type=AuditAction.MEMBER_LEFT,
-        description="Left household",
+        user=actor,
+        action_type=action_type,
+        description=description,
         request=request,
         object_type="household",
-        object_id=household_id,
+        object_id=membership.household_id,
+        metadata=metadata,
     )
     invites_revoke_sent_by(
-        actor=user,
-        household_id=household_id,
-        inviter_id=user.pk,
+        actor=actor,
+        household_id=membership.household_id,
+        inviter_id=membership.user_id,
         role=None,
-        reason="left the household",
+        reason=reason,
         request=request,
     )
