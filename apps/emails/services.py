@@ -6,7 +6,7 @@ import random
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 from apps.common import clock
 from apps.common.enqueue import enqueue_on_commit, publish
 from apps.common.links import frontend_link
+from apps.common.sql import Columns, fetch_one
 from apps.emails import connection as email_connection
 from apps.emails.crypto import decrypt_json, encrypt_json
 from apps.emails.models import EmailOutbox, EmailStatus
@@ -120,20 +121,22 @@ def _stale_before(now: datetime) -> datetime:
 
 
 @functools.cache
-def _claim_sql() -> str:
+def _claim_statement() -> tuple[str, Columns]:
     """One UPDATE that takes a row and returns it (PostgreSQL and SQLite >= 3.35 both have RETURNING).
 
     Through the ORM a claim was an UPDATE and then a SELECT of the row, and building those two statements
-    cost the worker more CPU than running them (docs/PERFORMANCE.md, round 4).
+    cost the worker more CPU than running them (docs/PERFORMANCE.md, round 4); the returned row becomes the
+    instance without a RawQuerySet either (round 6).
     """
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in EmailOutbox._meta.concrete_fields)
-    return (
+    columns = Columns(EmailOutbox, quote(EmailOutbox._meta.db_table))
+    sql = (
         f"UPDATE {quote(EmailOutbox._meta.db_table)}"  # noqa: S608 — names from the model, values as parameters
         " SET status = %s, claimed_at = %s, attempts = attempts + 1, updated_at = %s"
         " WHERE id = %s AND attempts < %s AND (status = %s OR (status = %s AND claimed_at < %s))"
-        f" RETURNING {columns}"
+        f" RETURNING {columns.names}"
     )
+    return sql, columns
 
 
 def _claim(outbox_id: int) -> EmailOutbox | None:
@@ -154,8 +157,9 @@ def _claim(outbox_id: int) -> EmailOutbox | None:
         EmailStatus.SENDING,
         _stale_before(now),
     ]
-    claimed = list(EmailOutbox.objects.raw(_claim_sql(), params))
-    return claimed[0] if claimed else None
+    sql, columns = _claim_statement()
+    row = fetch_one(sql, params)
+    return None if row is None else cast(EmailOutbox, columns.take(row, 0))
 
 
 def render_email(row: EmailOutbox) -> EmailMultiAlternatives:
@@ -259,7 +263,7 @@ def email_deliver(*, outbox_id: int) -> DeliveryOutcome:
 
 
 def _mark_sent(outbox_id: int) -> None:
-    """The completion write, its secrets wiped. Plain SQL for the reason given at _claim_sql()."""
+    """The completion write, its secrets wiped. Plain SQL for the reason given at _claim_statement()."""
     now = connection.ops.adapt_datetimefield_value(clock.now())
     table = connection.ops.quote_name(EmailOutbox._meta.db_table)
     with connection.cursor() as cursor:
