@@ -1,8 +1,8 @@
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet, Subquery
-from django.utils import timezone
 
+from apps.common import clock
 from apps.users.models import LoginSession, RecoveryCode, TotpDevice, User
 
 _M = TypeVar("_M", bound=Model)
@@ -21,7 +21,7 @@ def owned_by_email(queryset: QuerySet[_M], email: str) -> QuerySet[_M]:
 def login_session_list(*, user: User) -> QuerySet[LoginSession]:
     """The user's sessions that can still be refreshed, newest activity first."""
     return LoginSession.objects.filter(
-        user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        user=user, revoked_at__isnull=True, expires_at__gt=clock.now()
     ).order_by("-last_used_at")
 
 

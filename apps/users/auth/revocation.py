@@ -25,10 +25,10 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.cache import caches
-from django.utils import timezone
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.state import token_backend
 
+from apps.common import clock
 from apps.common.health import record_cache_error
 from apps.users.models import LoginSession
 
@@ -81,7 +81,7 @@ def sessions_mark_revoked(session_ids: Iterable) -> None:
 
 
 def _recently_revoked() -> set[str]:
-    since = timezone.now() - marker_lifetime()
+    since = clock.now() - marker_lifetime()
     revoked = LoginSession.objects.filter(revoked_at__gte=since).values_list("id", flat=True)
     return {str(sid) for sid in revoked}
 

@@ -1,5 +1,7 @@
 """JWT classes. The refresh token carries its login session id (`sid`); access tokens copy it."""
 
+from datetime import timedelta
+
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, Token
@@ -13,7 +15,7 @@ class SessionRefreshToken(Token):
     (`LoginSession.current_jti`, `revoked_at`), so issuing one writes nothing beyond the session row."""
 
     token_type = "refresh"  # noqa: S105 — a token kind, not a secret
-    lifetime = api_settings.REFRESH_TOKEN_LIFETIME
+    lifetime: timedelta = api_settings.REFRESH_TOKEN_LIFETIME
     no_copy_claims = (api_settings.TOKEN_TYPE_CLAIM, "exp", api_settings.JTI_CLAIM, "jti", "iat")
 
     @classmethod

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from apps.audit.models import AuditAction, AuditLog
@@ -98,3 +99,11 @@ def test_expired_sessions_are_not_listed(auth_client, api_client, user, password
     sessions = auth_client.get(SESSIONS).data
     assert len(sessions) == 1
     assert sessions[0]["current"]
+
+
+def test_sessions_the_clock_has_moved_past_are_not_listed(auth_client, api_client, user, password, clock):
+    login(api_client, user, password, agent="old phone")
+    clock.advance(settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"] + timedelta(seconds=1))
+    login(api_client, user, password, agent="new phone")
+    sessions = auth_client.get(SESSIONS).data  # its own access token still works; its session has ended
+    assert [s["user_agent"] for s in sessions] == ["new phone"]

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 
 from apps.audit.models import AuditAction, AuditLog
 from apps.users.auth.tokens import SessionRefreshToken
@@ -25,6 +28,19 @@ def test_refresh_rotates_the_pair(api_client, tokens):
     assert set(response.data) == {"access", "refresh"}
     assert response.data["refresh"] != tokens["refresh"]
     assert refresh(api_client, response.data["refresh"]).status_code == 200
+
+
+def test_a_session_ends_when_the_clock_passes_its_lifetime(api_client, tokens, clock):
+    lifetime = settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"]
+    clock.advance(lifetime - timedelta(minutes=1))
+    kept = refresh(api_client, tokens["refresh"])
+    assert kept.status_code == 200  # a refresh within the lifetime starts it again
+    clock.advance(lifetime + timedelta(seconds=1))
+    expired = refresh(api_client, kept.data["refresh"])
+    assert expired.status_code == 401
+    assert expired.json()["code"] == "token_not_valid"
+    # refused as expired, not taken for a stolen token
+    assert not AuditLog.objects.filter(action_type=AuditAction.TOKEN_REUSE).exists()
 
 
 def test_reusing_a_rotated_token_revokes_the_whole_family(api_client, user, tokens):

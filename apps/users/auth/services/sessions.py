@@ -7,12 +7,12 @@ Revoking a session also voids the email changes it asked for
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import TypeAlias
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 
 from apps.audit.models import AuditAction
@@ -55,19 +55,31 @@ def user_can_log_in(user: User) -> bool:
     return user.is_active and user.email_verified
 
 
+def _expiry(now: datetime) -> datetime:
+    """Until when a session may be refreshed, counted on the domain clock from its last refresh (or login).
+
+    The refresh token's own `exp` (the same lifetime, on the wall clock, checked by simplejwt) bounds it too;
+    the session row decides, so a test that moves the clock past it sees the session end.
+    """
+    return now + SessionRefreshToken.lifetime
+
+
 def session_start(*, user: User, request: HttpRequest | None, method: str = "password") -> TokenPair:
     """Open a login session and return its first token pair. Call inside the login's transaction."""
     session_id = uuid.uuid4()
+    now = clock.now()
     refresh = SessionRefreshToken.for_session(user=user, session_id=session_id)
     LoginSession.objects.create(
         id=session_id,
         user=user,
         current_jti=refresh.jti,
-        expires_at=refresh.expires_at,
+        created_at=now,
+        last_used_at=now,
+        expires_at=_expiry(now),
         ip_address=client_ip(request) if request else None,
         user_agent=user_agent(request) if request else "",
         method=method,
-        reauthenticated_at=clock.now(),  # the login is this session's first proof of identity
+        reauthenticated_at=now,  # the login is this session's first proof of identity
     )
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh), session_id=session_id)
 
@@ -82,22 +94,28 @@ def _decode(raw: str) -> SessionRefreshToken:
 
 
 def session_refresh(*, refresh: str, request: HttpRequest | None) -> TokenPair:
-    """Rotate a refresh token. Presenting a rotated-out token revokes its whole family (theft signal).
+    """Rotate a refresh token. Presenting a rotated-out token revokes its whole family (theft signal); a
+    session past its expiry (on the domain clock) is refused like an unknown one.
 
     The rotation is one conditional UPDATE on the session's current jti, so two concurrent refreshes of the
     same token cannot both succeed: the loser sees a stale jti and is treated as reuse.
     """
     old = _decode(refresh)
     session_id = old.payload[SESSION_CLAIM]
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         session = LoginSession.objects.select_related("user").filter(id=session_id).first()
-        if session is None or session.revoked_at is not None or not session.user.is_active:
+        if (
+            session is None
+            or session.revoked_at is not None
+            or session.expires_at <= now
+            or not session.user.is_active
+        ):
             raise AuthenticationFailed(INVALID_REFRESH, code="token_not_valid")
         new = SessionRefreshToken.for_session(user=session.user, session_id=session_id)
         rotated = LoginSession.objects.filter(
             id=session_id, current_jti=old.jti, revoked_at__isnull=True
-        ).update(current_jti=new.jti, last_used_at=now, expires_at=new.expires_at)
+        ).update(current_jti=new.jti, last_used_at=now, expires_at=_expiry(now))
         if rotated:  # the old token is dead now: it no longer matches current_jti
             return TokenPair(access=str(new.access_token), refresh=str(new), session_id=session.id)
 
@@ -121,7 +139,7 @@ def session_revoke(*, session: LoginSession, reason: str, request: HttpRequest |
     """Revoke one session, which kills every token it issued (its access tokens too, once this commits), and
     blacklist its current one. Returns False if it was already revoked."""
     revoked = LoginSession.objects.filter(id=session.id, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_reason=reason
+        revoked_at=clock.now(), revoked_reason=reason
     )
     if revoked:
         blacklist_sessions_tokens(LoginSession.objects.filter(id=session.id))
@@ -154,7 +172,7 @@ def sessions_revoke_all(*, user: User, reason: str, except_session_id: SessionId
         active = active.exclude(id=except_session_id)
     ids = list(active.values_list("id", flat=True))
     count = LoginSession.objects.filter(id__in=ids, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_reason=reason
+        revoked_at=clock.now(), revoked_reason=reason
     )
     blacklist_sessions_tokens(LoginSession.objects.filter(id__in=ids))
     if ids:
