@@ -13,16 +13,18 @@ from apps.bills.serializers import (
     BillSerializer,
     BillUpdateSerializer,
 )
-from apps.common.pagination import PAGE_PARAMETERS, paginated, paginated_response, query_filters
+from apps.common.pagination import list_schema, paginated_response, query_filters
 from apps.common.schema import errors
+from apps.common.serializers import validated_body
 
 TAGS = ["bills"]
 
 
 class BillListApi(APIView):
-    @extend_schema(
-        parameters=[BillFilterSerializer, *PAGE_PARAMETERS],
-        responses={200: paginated(BillSerializer), **errors(400, 401)},
+    @list_schema(
+        BillSerializer,
+        filters=BillFilterSerializer,
+        statuses=(400, 401),
         tags=TAGS,
         summary="Bills in your households, soonest due first",
         operation_id="v1_bills_list",
@@ -38,9 +40,7 @@ class BillListApi(APIView):
         summary="Create a bill (not viewers)",
     )
     def post(self, request):
-        data = BillInputSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = validated_body(request, BillInputSerializer, request=request)
         bill = services.bill_create(
             user=request.user, household_id=fields.pop("household"), **fields, request=request
         )
@@ -59,11 +59,8 @@ class BillDetailApi(APIView):
         summary="Change a bill (changing the due date also moves its monthly anchor day)",
     )
     def patch(self, request, bill_id: int):
-        data = BillUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        bill = services.bill_update(
-            user=request.user, bill_id=bill_id, data=data.validated_data, request=request
-        )
+        data = validated_body(request, BillUpdateSerializer)
+        bill = services.bill_update(user=request.user, bill_id=bill_id, data=data, request=request)
         return Response(BillSerializer(bill).data)
 
     @extend_schema(responses={204: None, **errors(401, 403, 404)}, tags=TAGS, summary="Delete a bill")
@@ -82,11 +79,8 @@ class BillPayApi(APIView):
         "date (monthly/yearly keep their anchor day, clamped to short months).",
     )
     def post(self, request, bill_id: int):
-        data = BillPayInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        payment = services.bill_mark_paid(
-            user=request.user, bill_id=bill_id, **data.validated_data, request=request
-        )
+        data = validated_body(request, BillPayInputSerializer)
+        payment = services.bill_mark_paid(user=request.user, bill_id=bill_id, **data, request=request)
         bill = selectors.bill_get(user=request.user, bill_id=bill_id)
         return Response(
             {"bill": BillSerializer(bill).data, "payment": BillPaymentSerializer(payment).data},
@@ -95,9 +89,9 @@ class BillPayApi(APIView):
 
 
 class BillPaymentListApi(APIView):
-    @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(BillPaymentSerializer), **errors(401, 404)},
+    @list_schema(
+        BillPaymentSerializer,
+        statuses=(401, 404),
         tags=TAGS,
         summary="Payment history of a bill, newest first",
         operation_id="v1_bills_payments_list",

@@ -1,12 +1,16 @@
 """Pagination for APIView-based lists, and the matching OpenAPI envelope."""
 
+from collections.abc import Callable, Sequence
 from functools import cache
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+
+from apps.common.schema import errors
 
 
 class StandardPagination(PageNumberPagination):
@@ -40,6 +44,27 @@ PAGE_PARAMETERS = [
     OpenApiParameter("page", OpenApiTypes.INT, description="Page number (from 1)."),
     OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page (default 50, at most 200)."),
 ]
+
+
+def list_schema(
+    serializer_class: type[serializers.Serializer],
+    *,
+    summary: str,
+    operation_id: str,
+    tags: list[str],
+    filters: type[serializers.Serializer] | None = None,
+    statuses: Sequence[int] = (401,),
+) -> Callable[[Any], Any]:
+    """The schema of a paginated list GET: `filters`' query parameters (if any) and the page parameters, one
+    page of `serializer_class`, and the error `statuses` (apps.common.schema.errors). An APIView's GET needs
+    its `operation_id` spelt out: drf-spectacular would call it ..._retrieve."""
+    return extend_schema(
+        parameters=[filters, *PAGE_PARAMETERS] if filters else PAGE_PARAMETERS,
+        responses={200: paginated(serializer_class), **errors(*statuses)},
+        tags=tags,
+        summary=summary,
+        operation_id=operation_id,
+    )
 
 
 def query_filters(request, serializer_class) -> dict:

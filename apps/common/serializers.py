@@ -7,9 +7,10 @@ such field instead.
 """
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
+from rest_framework.request import Request
 
 # The mixin goes before a Serializer in the bases; the type checker reads it as one.
 if TYPE_CHECKING:
@@ -40,3 +41,13 @@ class StrictFieldsMixin(_MixinBase):
 # inherited one as the description of each request schema.)
 class InputSerializer(StrictFieldsMixin, serializers.Serializer):
     pass
+
+
+def validated_body(
+    request: Request, serializer_class: type[serializers.Serializer], /, **context: Any
+) -> dict[str, Any]:
+    """The request body validated by `serializer_class` (an InputSerializer), as a fresh dict the API may
+    change; bad input raises the 400 field errors. `context` goes to the serializer."""
+    serializer = serializer_class(data=request.data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -8,14 +8,14 @@ import hashlib
 import logging
 import secrets
 import weakref
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from apps.common.client_ip import client_ip
 from apps.common.health import record_cache_error
@@ -163,6 +163,20 @@ class EmailRateThrottle(RateThrottle):
             return None
         # hashed: keeps keys short and addresses out of the cache
         return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+
+
+# The mixin goes before APIView in the bases; the type checker reads it as one.
+if TYPE_CHECKING:
+    from rest_framework.views import APIView as _ApiBase
+else:
+    _ApiBase = object
+
+
+# For an APIView whose GET lists and whose POST creates: its `throttle_classes` limit the POST only. (No
+# docstring: drf-spectacular would show it as the description of every operation of the view.)
+class PostThrottledMixin(_ApiBase):
+    def get_throttles(self) -> list[BaseThrottle]:
+        return super().get_throttles() if self.request.method == "POST" else []
 
 
 def throttle(scope_name: str, base: type[RateThrottle]) -> type[RateThrottle]:

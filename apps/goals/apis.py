@@ -3,8 +3,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.pagination import PAGE_PARAMETERS, paginated, paginated_response, query_filters
+from apps.common.pagination import list_schema, paginated_response, query_filters
 from apps.common.schema import errors
+from apps.common.serializers import validated_body
 from apps.goals import selectors, services
 from apps.goals.serializers import (
     ContributionInputSerializer,
@@ -24,9 +25,10 @@ def _fresh(request, goal_id: int):
 
 
 class GoalListApi(APIView):
-    @extend_schema(
-        parameters=[GoalFilterSerializer, *PAGE_PARAMETERS],
-        responses={200: paginated(GoalSerializer), **errors(400, 401)},
+    @list_schema(
+        GoalSerializer,
+        filters=GoalFilterSerializer,
+        statuses=(400, 401),
         tags=TAGS,
         summary="Savings goals in your households",
         operation_id="v1_goals_list",
@@ -42,9 +44,7 @@ class GoalListApi(APIView):
         summary="Create a savings goal (not viewers)",
     )
     def post(self, request):
-        data = GoalInputSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = validated_body(request, GoalInputSerializer, request=request)
         goal = services.goal_create(
             user=request.user,
             household_id=fields.pop("household"),
@@ -68,9 +68,7 @@ class GoalDetailApi(APIView):
         summary="Change a goal (the balance changes only through contributions)",
     )
     def patch(self, request, goal_id: int):
-        data = GoalUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = validated_body(request, GoalUpdateSerializer)
         if "owner" in fields:
             fields["owner_id"] = fields.pop("owner")
         services.goal_update(user=request.user, goal_id=goal_id, data=fields, request=request)
@@ -83,9 +81,9 @@ class GoalDetailApi(APIView):
 
 
 class GoalContributionListApi(APIView):
-    @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(ContributionSerializer), **errors(401, 404)},
+    @list_schema(
+        ContributionSerializer,
+        statuses=(401, 404),
         tags=TAGS,
         summary="Contributions to a goal, newest first",
         operation_id="v1_goals_contributions_list",
@@ -106,11 +104,8 @@ class GoalContributionListApi(APIView):
         "answers; `milestones_crossed` lists what this contribution crossed.",
     )
     def post(self, request, goal_id: int):
-        data = ContributionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.goal_contribute(
-            user=request.user, goal_id=goal_id, **data.validated_data, request=request
-        )
+        data = validated_body(request, ContributionInputSerializer)
+        result = services.goal_contribute(user=request.user, goal_id=goal_id, **data, request=request)
         return Response(
             {
                 "goal": GoalSerializer(_fresh(request, goal_id)).data,

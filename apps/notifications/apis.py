@@ -2,8 +2,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.pagination import PAGE_PARAMETERS, paginated, paginated_response, query_filters
+from apps.common.pagination import list_schema, paginated_response, query_filters
 from apps.common.schema import errors
+from apps.common.serializers import validated_body
 from apps.notifications import selectors, services
 from apps.notifications.serializers import (
     MarkAllReadInputSerializer,
@@ -18,9 +19,10 @@ TAGS = ["notifications"]
 
 
 class NotificationListApi(APIView):
-    @extend_schema(
-        parameters=[NotificationFilterSerializer, *PAGE_PARAMETERS],
-        responses={200: paginated(NotificationSerializer), **errors(400, 401)},
+    @list_schema(
+        NotificationSerializer,
+        filters=NotificationFilterSerializer,
+        statuses=(400, 401),
         tags=TAGS,
         summary="Your notifications, newest first (?unread=true for unread only)",
         operation_id="v1_notifications_list",
@@ -53,11 +55,8 @@ class NotificationReadAllApi(APIView):
         summary="Mark all your notifications read (optionally one household's)",
     )
     def post(self, request):
-        data = MarkAllReadInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        updated = services.notifications_mark_all_read(
-            user=request.user, household_id=data.validated_data.get("household")
-        )
+        data = validated_body(request, MarkAllReadInputSerializer)
+        updated = services.notifications_mark_all_read(user=request.user, household_id=data.get("household"))
         return Response({"updated": updated})
 
 
@@ -79,7 +78,6 @@ class PreferenceDetailApi(APIView):
         summary="Turn email or in-app notifications of one kind on or off",
     )
     def patch(self, request, kind: str):
-        data = PreferenceUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        preference = services.preference_update(user=request.user, kind=kind, **data.validated_data)
+        data = validated_body(request, PreferenceUpdateSerializer)
+        preference = services.preference_update(user=request.user, kind=kind, **data)
         return Response(PreferenceSerializer(preference).data)

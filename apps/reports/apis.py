@@ -6,9 +6,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import Conflict
-from apps.common.pagination import PAGE_PARAMETERS, paginated, paginated_response, query_filters
+from apps.common.pagination import list_schema, paginated_response, query_filters
 from apps.common.schema import errors
-from apps.common.throttles import UserRateThrottle, throttle
+from apps.common.serializers import validated_body
+from apps.common.throttles import PostThrottledMixin, UserRateThrottle, throttle
 from apps.reports import selectors, services
 from apps.reports.models import ReportStatus
 from apps.reports.serializers import ReportFilterSerializer, ReportRequestSerializer, ReportSerializer
@@ -16,15 +17,13 @@ from apps.reports.serializers import ReportFilterSerializer, ReportRequestSerial
 TAGS = ["reports"]
 
 
-class ReportListApi(APIView):
+class ReportListApi(PostThrottledMixin, APIView):
     throttle_classes = [throttle("report_request_user", UserRateThrottle)]
 
-    def get_throttles(self):
-        return super().get_throttles() if self.request.method == "POST" else []
-
-    @extend_schema(
-        parameters=[ReportFilterSerializer, *PAGE_PARAMETERS],
-        responses={200: paginated(ReportSerializer), **errors(400, 401)},
+    @list_schema(
+        ReportSerializer,
+        filters=ReportFilterSerializer,
+        statuses=(400, 401),
         tags=TAGS,
         summary="Reports of your households, newest first",
         operation_id="v1_reports_list",
@@ -47,9 +46,7 @@ class ReportListApi(APIView):
         "goal progress), bills, goals.",
     )
     def post(self, request):
-        data = ReportRequestSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = validated_body(request, ReportRequestSerializer, request=request)
         report = services.report_request(
             user=request.user, household_id=fields.pop("household"), **fields, request=request
         )

@@ -5,8 +5,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from apps.common.pagination import list_schema, paginated_response
 from apps.common.schema import errors
+from apps.common.serializers import validated_body
 from apps.households import selectors, services
 from apps.households.serializers import (
     HouseholdInputSerializer,
@@ -18,9 +19,8 @@ TAGS = ["households"]
 
 
 class HouseholdListApi(APIView):
-    @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(HouseholdSerializer), **errors(401)},
+    @list_schema(
+        HouseholdSerializer,
         tags=TAGS,
         summary="Households you belong to, with your role in each",
         operation_id="v1_households_list",
@@ -38,9 +38,8 @@ class HouseholdListApi(APIView):
         summary="Create a household; you become its owner",
     )
     def post(self, request):
-        data = HouseholdInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        membership = services.household_create(user=request.user, **data.validated_data, request=request)
+        data = validated_body(request, HouseholdInputSerializer)
+        membership = services.household_create(user=request.user, **data, request=request)
         return Response(HouseholdSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -57,10 +56,9 @@ class HouseholdDetailApi(APIView):
         summary="Rename a household or change its time zone or currency (owners and admins)",
     )
     def patch(self, request, household_id: int):
-        data = HouseholdUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(request, HouseholdUpdateSerializer)
         membership = services.household_update(
-            user=request.user, household_id=household_id, data=data.validated_data, request=request
+            user=request.user, household_id=household_id, data=data, request=request
         )
         return Response(HouseholdSerializer(membership).data)
 

@@ -5,9 +5,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from apps.common.pagination import list_schema, paginated_response
 from apps.common.schema import errors
-from apps.common.throttles import UserRateThrottle, throttle
+from apps.common.serializers import validated_body
+from apps.common.throttles import PostThrottledMixin, UserRateThrottle, throttle
 from apps.households import selectors, services
 from apps.households.serializers import (
     HouseholdSerializer,
@@ -19,15 +20,12 @@ from apps.households.serializers import (
 TAGS = ["households"]
 
 
-class InviteListApi(APIView):
+class InviteListApi(PostThrottledMixin, APIView):
     throttle_classes = [throttle("household_invite_user", UserRateThrottle)]
 
-    def get_throttles(self):
-        return super().get_throttles() if self.request.method == "POST" else []
-
-    @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(InviteSerializer), **errors(401, 403, 404)},
+    @list_schema(
+        InviteSerializer,
+        statuses=(401, 403, 404),
         tags=TAGS,
         summary="Open invitations (owners and admins)",
         operation_id="v1_households_invites_list",
@@ -47,10 +45,9 @@ class InviteListApi(APIView):
         "returned by the API; it expires after HOUSEHOLD_INVITE_TTL_DAYS and works once.",
     )
     def post(self, request, household_id: int):
-        data = InviteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(request, InviteInputSerializer)
         invite = services.invite_create(
-            actor=request.user, household_id=household_id, **data.validated_data, request=request
+            actor=request.user, household_id=household_id, **data, request=request
         )
         return Response(InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
 
@@ -84,9 +81,6 @@ class InviteAcceptApi(APIView):
         "already_member; 410 invite_expired.",
     )
     def post(self, request):
-        data = InviteAcceptSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        membership = services.invite_accept(
-            user=request.user, token=data.validated_data["token"], request=request
-        )
+        token = validated_body(request, InviteAcceptSerializer)["token"]
+        membership = services.invite_accept(user=request.user, token=token, request=request)
         return Response(HouseholdSerializer(membership).data)

@@ -5,8 +5,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from apps.common.pagination import list_schema, paginated_response
 from apps.common.schema import errors
+from apps.common.serializers import validated_body
 from apps.households import selectors, services
 from apps.households.serializers import (
     MemberSerializer,
@@ -17,9 +18,9 @@ TAGS = ["households"]
 
 
 class MemberListApi(APIView):
-    @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(MemberSerializer), **errors(401, 404)},
+    @list_schema(
+        MemberSerializer,
+        statuses=(401, 404),
         tags=TAGS,
         summary="Members of a household",
         operation_id="v1_households_members_list",
@@ -41,14 +42,9 @@ class MemberDetailApi(APIView):
         "The last owner cannot be demoted (409 last_owner).",
     )
     def patch(self, request, household_id: int, user_id: int):
-        data = RoleInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        role = validated_body(request, RoleInputSerializer)["role"]
         membership = services.member_change_role(
-            actor=request.user,
-            household_id=household_id,
-            user_id=user_id,
-            role=data.validated_data["role"],
-            request=request,
+            actor=request.user, household_id=household_id, user_id=user_id, role=role, request=request
         )
         return Response(MemberSerializer(membership).data)
 
