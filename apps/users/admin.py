@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from apps.common import clock
-from apps.common.admin import StatusBadgeMixin, UserEmailMixin
+from apps.common.admin import ReadOnlyAdminMixin, StatusBadgeMixin, UserEmailMixin
 from apps.users.auth.services.passwords import password_set_by_staff
 from apps.users.auth.services.sessions import sessions_revoke_by_staff
 from apps.users.models import (
@@ -97,7 +97,7 @@ class LoginSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailVerification)
-class EmailVerificationAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
+class EmailVerificationAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
     """Read-only history of issued verifications. The token and code digests are never shown."""
 
     list_display = [
@@ -160,15 +160,6 @@ class EmailVerificationAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin)
     def is_verified_now(self, obj) -> bool:
         return obj.verified_at is not None
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
 
 class OtpStatusFilter(admin.SimpleListFilter):
     title = "status"
@@ -193,7 +184,7 @@ class OtpStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(EmailOTP)
-class EmailOTPAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
+class EmailOTPAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
     """Login codes, for support and abuse investigations. The code is never stored, so never shown."""
 
     list_display = [
@@ -253,17 +244,8 @@ class EmailOTPAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
             return "Expired"
         return f"{seconds // 60}m {seconds % 60}s"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
-class _EmailedSecretAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
+class _EmailedSecretAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
     """Read-only history of emailed link+code rows. The token and code hashes are never shown."""
 
     max_attempts: int
@@ -289,15 +271,6 @@ class _EmailedSecretAdmin(UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
         if obj.code_attempts >= self.max_attempts:
             return "Locked"  # the code is; the link still works
         return "Pending"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(PasswordReset)

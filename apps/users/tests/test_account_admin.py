@@ -1,6 +1,8 @@
 """The password-reset and email-change admins: status badges and details, never a token, code or hash."""
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
 
 from apps.users.models import EmailChange, PasswordReset
 from apps.users.tests.account_support import (
@@ -73,3 +75,23 @@ def test_a_deleted_account_is_findable_by_its_placeholder(admin_client, auth_cli
     user.refresh_from_db()
     assert user.email.startswith("deleted-")
     assert user.email in page
+
+
+def test_email_change_rows_are_read_only_and_deleted_by_superusers_only(admin_client, auth_client, password):
+    ask_email_change(auth_client, "next@example.org", password)
+    row = EmailChange.objects.get()
+    change = f"/admin/users/emailchange/{row.pk}/change/"
+    assert admin_client.get("/admin/users/emailchange/add/").status_code == 403
+    assert admin_client.post(change, {"new_email": "thief@example.org"}).status_code == 403
+    row.refresh_from_db()
+    assert row.new_email == "next@example.org"
+
+    staff = UserFactory(is_staff=True)
+    codenames = ["view_emailchange", "change_emailchange", "delete_emailchange"]
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    staff_client = Client()
+    staff_client.force_login(staff)
+    assert staff_client.get(change).status_code == 200
+    assert staff_client.post(f"/admin/users/emailchange/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client.post(f"/admin/users/emailchange/{row.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not EmailChange.objects.exists()
