@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from apps.common.one_time_secrets import SIX_DIGITS
+
 # The mixin goes before a Serializer in the bases; the type checker reads it as one.
 if TYPE_CHECKING:
     _MixinBase = serializers.Serializer
@@ -51,3 +53,16 @@ def validated_body(
     serializer = serializer_class(data=request.data, context=context)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+class CodeField(serializers.RegexField):
+    """A six-digit code from an email or an authenticator app: six ASCII digits and nothing else.
+
+    Anchored with `\\Z`, not `$` (which also matches before a trailing newline). Surrounding spaces are
+    trimmed first, as for every CharField, since people paste codes.
+    """
+
+    def __init__(self, *, message: str = "Enter the 6-digit code.", **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("error_messages", {"invalid": message})
+        super().__init__(rf"^{SIX_DIGITS.pattern}\Z", **kwargs)

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import BodyOnDeleteSchema, errors
-from apps.common.serializers import InputSerializer
+from apps.common.serializers import CodeField, InputSerializer
 from apps.common.throttles import UserRateThrottle, throttle
 from apps.users.account.services.account import account_delete, user_profile_update
 from apps.users.auth.authentication import current_session_id
@@ -25,9 +25,7 @@ class AccountDeleteInputSerializer(InputSerializer):
     password = serializers.CharField(
         max_length=128, trim_whitespace=False, required=False, style={"input_type": "password"}
     )
-    code = serializers.RegexField(
-        r"^[0-9]{6}$", required=False, help_text="A current TOTP code; only when MFA is on."
-    )
+    code = CodeField(required=False, help_text="A current TOTP code; only when MFA is on.")
 
 
 class MeApi(APIView):

@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from apps.common.schema import errors
-from apps.common.serializers import InputSerializer
+from apps.common.serializers import CodeField, InputSerializer
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, throttle
 from apps.users.auth.apis.login import LOGIN_RESPONSE
 from apps.users.auth.services.otp import REQUEST_MESSAGE, code_ttl_seconds, otp_request, otp_verify
@@ -18,9 +18,7 @@ class OtpRequestInputSerializer(InputSerializer):
 
 class OtpVerifyInputSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
-    code = serializers.RegexField(
-        r"^[0-9]{6}\Z", max_length=6, error_messages={"invalid": "OTP code must be exactly 6 digits."}
-    )
+    code = CodeField(message="OTP code must be exactly 6 digits.")
 
 
 OtpRequestOutput = inline_serializer(

@@ -15,10 +15,11 @@ from django.db.models import F, Model, Q
 from django.utils.crypto import constant_time_compare
 
 from apps.common.crypto import keyed_hash, keyed_hashes
+from apps.common.one_time_secrets import SIX_DIGITS, clean_code  # noqa: F401  (re-exported for the flows)
 
 # secrets.token_urlsafe(32) gives 43 characters; anything outside this shape is refused before hashing.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,128}")
-CODE_RE = re.compile(r"[0-9]{6}")
+CODE_RE = SIX_DIGITS
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,6 @@ class EmailedSecrets:
     def code_matches(self, *, token_hash: str, code_hash: str, code: str) -> bool:
         candidates = keyed_hashes(self.code_purpose, f"{token_hash}:{code}")
         return any(constant_time_compare(code_hash, candidate) for candidate in candidates)
-
-
-def clean_code(code: object) -> str:
-    """The code stripped of surrounding spaces, or "" when it is not six ASCII digits."""
-    code = code.strip() if isinstance(code, str) else ""
-    return code if CODE_RE.fullmatch(code) else ""
 
 
 def code_attempt_claim(

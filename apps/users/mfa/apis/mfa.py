@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import errors
-from apps.common.serializers import InputSerializer
+from apps.common.serializers import CodeField, InputSerializer
 from apps.common.throttles import IPRateThrottle, UserRateThrottle, throttle
 from apps.users.auth.permissions import REAUTHENTICATION_REQUIRED, RecentlyReauthenticated
 from apps.users.mfa.services.mfa import (
@@ -25,9 +25,7 @@ from apps.users.mfa.services.mfa import (
 from apps.users.selectors import mfa_status
 from apps.users.serializers import LoginOutputSerializer, login_response_data
 
-TOTP_CODE = serializers.RegexField(
-    r"^[0-9]{6}\Z", max_length=6, error_messages={"invalid": "Enter the 6-digit code from your app."}
-)
+TOTP_CODE = CodeField(message="Enter the 6-digit code from your app.")
 
 
 class TotpCodeSerializer(InputSerializer):
@@ -37,9 +35,7 @@ class TotpCodeSerializer(InputSerializer):
 class SecondFactorSerializer(InputSerializer):
     """Exactly one of a TOTP code or a recovery code."""
 
-    code = serializers.RegexField(
-        r"^[0-9]{6}\Z", max_length=6, required=False, error_messages={"invalid": "Enter the 6-digit code."}
-    )
+    code = CodeField(required=False)
     recovery_code = serializers.CharField(max_length=32, required=False)
 
     def validate(self, attrs):
