@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
@@ -9,8 +8,6 @@ from apps.common.admin import ReadOnlyAdminMixin, StatusBadgeMixin, UserEmailMix
 from apps.users.auth.services.passwords import password_set_by_staff
 from apps.users.auth.services.sessions import sessions_revoke_by_staff
 from apps.users.models import (
-    EMAIL_CHANGE_MAX_ATTEMPTS,
-    PASSWORD_RESET_MAX_ATTEMPTS,
     EmailChange,
     EmailOTP,
     EmailVerification,
@@ -106,7 +103,7 @@ class EmailVerificationAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixi
         "created_at",
         "expires_at",
         "verified_at",
-        "failed_attempts",
+        "attempts",
         "time_since_creation",
         "is_expired_now",
     ]
@@ -124,7 +121,7 @@ class EmailVerificationAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixi
         ("User", {"fields": ("user",)}),
         (
             "Verification",
-            {"fields": ("created_at", "expires_at", "verified_at", "replaced_at", "failed_attempts")},
+            {"fields": ("created_at", "expires_at", "verified_at", "replaced_at", "attempts")},
         ),
         ("Status", {"fields": ("status_badge", "is_verified_now", "is_expired_now")}),
     )
@@ -134,7 +131,7 @@ class EmailVerificationAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixi
         "expires_at",
         "verified_at",
         "replaced_at",
-        "failed_attempts",
+        "attempts",
         "status_badge",
         "is_verified_now",
         "is_expired_now",
@@ -170,7 +167,7 @@ class OtpStatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         now = clock.now()
-        locked = Q(failed_attempts__gte=settings.OTP_MAX_ATTEMPTS)
+        locked = Q(attempts__gte=EmailOTP.attempt_limit())
         unused = Q(used_at__isnull=True)
         filters = {
             "used": ~unused,
@@ -193,7 +190,7 @@ class EmailOTPAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixin, admin.
         "created_at",
         "expires_at",
         "time_until_expiry",
-        "failed_attempts",
+        "attempts",
         "ip_address",
     ]
     list_filter = [OtpStatusFilter, "created_at", ("expires_at", admin.DateFieldListFilter)]
@@ -202,7 +199,7 @@ class EmailOTPAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixin, admin.
     ordering = ["-created_at"]
     date_hierarchy = "created_at"
     fieldsets = (
-        ("OTP", {"fields": ("user", "status_badge", "failed_attempts", "used_at")}),
+        ("OTP", {"fields": ("user", "status_badge", "attempts", "used_at")}),
         ("Timing", {"fields": ("created_at", "updated_at", "expires_at", "time_until_expiry")}),
         ("Security", {"fields": ("ip_address",)}),
     )
@@ -215,7 +212,7 @@ class EmailOTPAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixin, admin.
         return [
             "user",
             "status_badge",
-            "failed_attempts",
+            "attempts",
             "used_at",
             "created_at",
             "updated_at",
@@ -227,7 +224,7 @@ class EmailOTPAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixin, admin.
     def status_of(self, obj) -> str:
         if obj.used_at:
             return "Used"
-        if obj.failed_attempts >= settings.OTP_MAX_ATTEMPTS:
+        if obj.is_spent:
             return "Locked"
         if obj.expires_at <= clock.now():
             return "Expired"
@@ -248,8 +245,6 @@ class EmailOTPAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixin, admin.
 class _EmailedSecretAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixin, admin.ModelAdmin):
     """Read-only history of emailed link+code rows. The token and code hashes are never shown."""
 
-    max_attempts: int
-    done_field: str
     search_fields = ["user__email"]
     list_select_related = ["user"]
     ordering = ["-created_at"]
@@ -262,28 +257,26 @@ class _EmailedSecretAdmin(ReadOnlyAdminMixin, UserEmailMixin, StatusBadgeMixin, 
         return self.get_fields(request, obj)
 
     def status_of(self, obj) -> str:
-        if getattr(obj, self.done_field):
+        if obj.is_used:
             return "Used"
         if obj.replaced_at:
             return "Replaced"
-        if obj.expires_at <= clock.now():
+        if obj.is_expired:
             return "Expired"
-        if obj.code_attempts >= self.max_attempts:
+        if obj.is_spent:
             return "Locked"  # the code is; the link still works
         return "Pending"
 
 
 @admin.register(PasswordReset)
 class PasswordResetAdmin(_EmailedSecretAdmin):
-    max_attempts = PASSWORD_RESET_MAX_ATTEMPTS
-    done_field = "used_at"
     list_display = [
         "user_email",
         "status_badge",
         "created_at",
         "expires_at",
         "used_at",
-        "code_attempts",
+        "attempts",
         "ip_address",
     ]
     list_filter = [("used_at", admin.EmptyFieldListFilter), "created_at"]
@@ -292,8 +285,6 @@ class PasswordResetAdmin(_EmailedSecretAdmin):
 
 @admin.register(EmailChange)
 class EmailChangeAdmin(_EmailedSecretAdmin):
-    max_attempts = EMAIL_CHANGE_MAX_ATTEMPTS
-    done_field = "confirmed_at"
     list_display = [
         "user_email",
         "new_email",
@@ -303,7 +294,7 @@ class EmailChangeAdmin(_EmailedSecretAdmin):
         "new_confirmed_at",
         "old_confirmed_at",
         "confirmed_at",
-        "code_attempts",
+        "attempts",
         "old_code_attempts",
     ]
     list_filter = [("confirmed_at", admin.EmptyFieldListFilter), "created_at"]

@@ -3,10 +3,12 @@
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from apps.common.models import BaseModel
+from apps.common.one_time_secrets import EmailedCode
 from apps.users.models.user import User
 
 
@@ -38,21 +40,19 @@ class LoginSession(models.Model):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M} {'revoked' if self.revoked_at else 'active'}"
 
 
-class EmailOTP(BaseModel):
+class EmailOTP(BaseModel, EmailedCode):
     """A one-time login code sent by email. Only a keyed hash of the code is stored.
 
-    A code is live while it is unused, unexpired, has had fewer than OTP_MAX_ATTEMPTS wrong tries, and no
-    newer code exists for its user (requesting a new code replaces the older ones).
+    A code is live while it is unused, unexpired, has had fewer than OTP_MAX_ATTEMPTS tries, and no newer
+    code exists for its user (requesting a new code replaces the older ones).
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_otps")
-    code_hash = models.CharField(
-        max_length=64, help_text="HMAC-SHA256 of the code; the code itself is not kept."
-    )
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
     ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Address that requested it.")
+
+    @classmethod
+    def attempt_limit(cls) -> int:
+        return settings.OTP_MAX_ATTEMPTS
 
     class Meta:
         db_table = "email_otp"
@@ -101,7 +101,7 @@ REAUTHENTICATION_CODE_LIFETIME = timedelta(minutes=10)
 REAUTHENTICATION_CODE_MAX_ATTEMPTS = 5  # tries of the code (right or wrong) per issued code
 
 
-class ReauthenticationCode(models.Model):
+class ReauthenticationCode(EmailedCode):
     """A 6-digit code emailed to the account's address; it reauthenticates only the session that asked for it.
 
     Only a keyed hash is stored. An account has one live code at most: only its newest row is accepted.
@@ -109,11 +109,9 @@ class ReauthenticationCode(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reauthentication_codes")
     session = models.ForeignKey(LoginSession, on_delete=models.CASCADE, related_name="+")
-    code_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    code_attempts = models.PositiveSmallIntegerField(default=0)
+
+    max_attempts = REAUTHENTICATION_CODE_MAX_ATTEMPTS
 
     class Meta:
         db_table = "reauthentication_code"

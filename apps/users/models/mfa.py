@@ -2,10 +2,12 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from apps.common.models import BaseModel
+from apps.common.one_time_secrets import OneTimeSecret
 from apps.users.models.user import User
 
 
@@ -42,17 +44,21 @@ class RecoveryCode(models.Model):
         return f"Recovery code #{self.pk} of user {self.user_id}"
 
 
-class MfaChallenge(models.Model):
-    """A first factor passed; the second is pending. The client holds the token, we keep its keyed hash."""
+class MfaChallenge(OneTimeSecret):
+    """A first factor passed; the second is pending. The client holds the token, we keep its keyed hash.
+
+    `attempts` counts answers refused (MFA_CHALLENGE_MAX_ATTEMPTS at most).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_challenges")
     token_hash = models.CharField(max_length=64, unique=True)
     method = models.CharField(max_length=20)
     created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    @classmethod
+    def attempt_limit(cls) -> int:
+        return settings.MFA_CHALLENGE_MAX_ATTEMPTS
 
     class Meta:
         db_table = "mfa_challenge"

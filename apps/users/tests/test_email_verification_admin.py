@@ -74,5 +74,5 @@ def test_verifications_cannot_be_added_or_edited_in_the_admin(admin_client, emai
     row = EmailVerification.objects.first()
     assert admin_client.get(f"{LIST}add/").status_code == 403
     before = EmailVerification.objects.values().get(pk=row.pk)
-    admin_client.post(f"{LIST}{row.pk}/change/", {"failed_attempts": 0, "verified_at": "2030-01-01"})
+    admin_client.post(f"{LIST}{row.pk}/change/", {"attempts": 0, "verified_at": "2030-01-01"})
     assert EmailVerification.objects.values().get(pk=row.pk) == before

@@ -33,14 +33,10 @@ from apps.audit.services import log_action, refuse
 from apps.common import clock
 from apps.common.exceptions import ApplicationError, InvalidInput
 from apps.common.links import frontend_link
+from apps.common.one_time_secrets import EmailedSecrets, attempt_claim, clean_code
 from apps.emails.services import email_send
 from apps.users.account.services.email_change_voids import email_changes_void, pending_email_changes
-from apps.users.auth.services.emailed_secrets import (
-    EmailedSecrets,
-    clean_code,
-    code_attempt_claim,
-    mask_email,
-)
+from apps.users.auth.services.emailed_secrets import mask_email
 from apps.users.auth.services.failures import (
     Factor,
     factor_paused_until,
@@ -54,7 +50,6 @@ from apps.users.auth.services.security_notices import security_notice_send
 from apps.users.auth.services.sessions import SessionId, sessions_revoke_all
 from apps.users.models import (
     EMAIL_CHANGE_LIFETIME,
-    EMAIL_CHANGE_MAX_ATTEMPTS,
     EmailChange,
     EmailOTP,
     PasswordReset,
@@ -251,17 +246,11 @@ def email_change_confirm_code(
         _refuse(INVALID_CODE, "invalid_code", request=request, row=row, reason="no_old_address_code")
     raise_if_paused(factor_paused_until(user=user, factor=Factor.EMAIL_CHANGE), now)
     attempts, token_hash, code_hash = (
-        ("code_attempts", row.token_hash, row.code_hash)
+        ("attempts", row.token_hash, row.code_hash)
         if address == NEW
         else ("old_code_attempts", row.old_token_hash or "", row.old_code_hash)
     )
-    if not code_attempt_claim(
-        model=EmailChange,
-        row_id=row.pk,
-        live=pending_email_changes(),
-        limit=EMAIL_CHANGE_MAX_ATTEMPTS,
-        field=attempts,
-    ):
+    if not attempt_claim(row, field=attempts):
         _refuse_unless_open(row=row, request=request, now=now, dead=(INVALID_CODE, "invalid_code"))
         _refuse(INVALID_CODE, "invalid_code", request=request, row=row, reason="dead")
     if not SECRETS.code_matches(token_hash=token_hash, code_hash=code_hash, code=code):

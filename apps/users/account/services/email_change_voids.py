@@ -14,7 +14,7 @@ from apps.users.models import EmailChange, User
 
 
 def pending_email_changes() -> Q:
-    return Q(confirmed_at__isnull=True, replaced_at__isnull=True, voided_at__isnull=True)
+    return EmailChange.pending()
 
 
 def email_changes_void(*, user: User, reason: str) -> int:

@@ -24,15 +24,14 @@ from apps.common import clock
 from apps.common.client_ip import request_origin
 from apps.common.exceptions import ApplicationError
 from apps.common.links import frontend_link
+from apps.common.one_time_secrets import EmailedSecrets, attempt_claim, clean_code
 from apps.emails.services import PreparedEmail, email_request
 from apps.users.account.services.email_change_voids import email_changes_void
-from apps.users.auth.services.emailed_secrets import EmailedSecrets, clean_code, code_attempt_claim
 from apps.users.auth.services.security_notices import security_notice_send
 from apps.users.auth.services.sessions import sessions_revoke_all
 from apps.users.models import (
     PASSWORD_RESET_DAILY_LIMIT,
     PASSWORD_RESET_LIFETIME,
-    PASSWORD_RESET_MAX_ATTEMPTS,
     MfaChallenge,
     PasswordReset,
     User,
@@ -57,7 +56,7 @@ def can_reset(user: User) -> bool:
 
 
 def _live() -> Q:
-    return Q(used_at__isnull=True, replaced_at__isnull=True)
+    return PasswordReset.pending()
 
 
 def password_reset_request(*, email: str, request: HttpRequest | None) -> None:
@@ -155,9 +154,7 @@ def password_reset_confirm_code(
         )
     if row is None:
         _refuse(INVALID_CODE, "invalid_code", request=request, reason="no_reset", email=email)
-    if not code_attempt_claim(
-        model=PasswordReset, row_id=row.pk, live=_live(), limit=PASSWORD_RESET_MAX_ATTEMPTS
-    ):
+    if not attempt_claim(row):
         _refuse(INVALID_CODE, "invalid_code", request=request, row=row, reason="dead", email=email)
     if not SECRETS.code_matches(token_hash=row.token_hash, code_hash=row.code_hash, code=code):
         _refuse(INVALID_CODE, "invalid_code", request=request, row=row, reason="wrong_code", email=email)

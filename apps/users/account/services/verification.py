@@ -18,8 +18,8 @@ from apps.common import clock
 from apps.common.client_ip import request_origin
 from apps.common.exceptions import ApplicationError
 from apps.common.links import frontend_link
+from apps.common.one_time_secrets import EmailedSecrets, clean_code
 from apps.emails.services import PreparedEmail, email_request, email_send
-from apps.users.auth.services.emailed_secrets import CODE_RE, EmailedSecrets
 from apps.users.models import (
     EMAIL_VERIFICATION_CODE_BUDGET,
     EMAIL_VERIFICATION_LIFETIME,
@@ -175,7 +175,7 @@ def _recent_code_failures() -> Subquery:
     return Subquery(
         EmailVerification.objects.filter(user=OuterRef("user"), expires_at__gt=clock.now())
         .values("user")
-        .annotate(total=Sum("failed_attempts"))
+        .annotate(total=Sum("attempts"))
         .values("total")[:1],
         output_field=IntegerField(),
     )
@@ -191,11 +191,11 @@ def email_verify_code(*, email: object, code: object, request: HttpRequest | Non
     """
     # A NUL cannot be stored or even compared by Postgres: such an address is simply not one of ours.
     email = normalize_email(email) if isinstance(email, str) and "\x00" not in email else ""
-    code = code.strip() if isinstance(code, str) else ""
+    code = clean_code(code)
     with transaction.atomic(durable=True):
         row = None
         outcome: VerificationResult | _Refusal
-        if email and CODE_RE.fullmatch(code):
+        if email and code:
             row = (
                 _locked(
                     owned_by_email(EmailVerification.objects.all(), email).filter(replaced_at__isnull=True)
@@ -208,16 +208,16 @@ def email_verify_code(*, email: object, code: object, request: HttpRequest | Non
         elif row.verified_at or row.user.email_verified:
             outcome = _complete(row=row, request=request) if _code_matches(row, code) else INVALID_CODE
         elif (
-            row.failed_attempts >= EMAIL_VERIFICATION_MAX_ATTEMPTS
+            row.attempts >= EMAIL_VERIFICATION_MAX_ATTEMPTS
             or row.account_failures >= EMAIL_VERIFICATION_CODE_BUDGET
         ):
             outcome = TOO_MANY_ATTEMPTS
         elif _code_matches(row, code):
             outcome = _complete(row=row, request=request)
         else:
-            EmailVerification.objects.filter(id=row.id).update(failed_attempts=F("failed_attempts") + 1)
+            EmailVerification.objects.filter(id=row.id).update(attempts=F("attempts") + 1)
             spent = (
-                row.failed_attempts + 1 >= EMAIL_VERIFICATION_MAX_ATTEMPTS
+                row.attempts + 1 >= EMAIL_VERIFICATION_MAX_ATTEMPTS
                 or row.account_failures + 1 >= EMAIL_VERIFICATION_CODE_BUDGET
             )
             outcome = TOO_MANY_ATTEMPTS if spent else INVALID_CODE

@@ -5,27 +5,27 @@ Threats and answers (numbers in docs/SECURITY.md):
   the code and the email happen in the worker (apps.emails.services.email_request);
 - guessing: a code dies after OTP_MAX_ATTEMPTS wrong tries, and each account has a daily budget of wrong tries
   kept in the database (apps.users.auth.services.failures);
-- replay and races: a code is consumed by one conditional UPDATE, so it logs in at most once, on any database;
+- replay and races: every try is handed out by one conditional UPDATE (apps.common.one_time_secrets
+  .attempt_claim); a right code's try also consumes it, so it logs in at most once, on any database, and no
+  guess is judged past the limit however many race;
 - disclosure: only a keyed hash of the code is stored; the code travels only in the encrypted outbox context.
 """
 
 import functools
-import secrets
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, Field, Q
+from django.db.models import Exists, Field, Q
 from django.http import HttpRequest
-from django.utils.crypto import constant_time_compare
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
 from apps.common.client_ip import request_origin
-from apps.common.crypto import keyed_hash
 from apps.common.exceptions import ApplicationError
+from apps.common.one_time_secrets import SecretHasher, attempt_claim, new_code
 from apps.common.sql import Columns, convert, converters, fetch_one
 from apps.emails.services import PreparedEmail, email_request
 from apps.users.auth.services.failures import Factor, failure_record, raise_if_paused
@@ -38,16 +38,12 @@ INVALID_CODE = "Invalid email or code."
 EXPIRED_CODE = "This code has expired. Request a new one."
 REQUEST_MESSAGE = "If this address belongs to an account, a login code is on its way."
 
-_HASH_PURPOSE = "email-otp"
-_NO_CODE_HASH = keyed_hash(_HASH_PURPOSE, "no-such-code")
+CODES = SecretHasher("email-otp")  # bound to the user id
+_NO_CODE_HASH = CODES.hash("no", "such-code")
 
 
 def code_ttl_seconds() -> int:
     return settings.OTP_CODE_TTL_SECONDS
-
-
-def _code_hash(user_id: int, code: str) -> str:
-    return keyed_hash(_HASH_PURPOSE, f"{user_id}:{code}")
 
 
 @functools.cache
@@ -115,11 +111,9 @@ def _account_and_newest_code(
 
 
 def _live(otp: EmailOTP, now: datetime) -> Q:
-    """The conditions under which `otp` may still be tried, checked by the database at UPDATE time."""
+    """Besides unused and under the limit: unexpired and the newest (checked by the database at UPDATE)."""
     newer = EmailOTP.objects.filter(user_id=otp.user_id, id__gt=otp.id)
-    return Q(
-        id=otp.id, used_at__isnull=True, expires_at__gt=now, failed_attempts__lt=settings.OTP_MAX_ATTEMPTS
-    ) & ~Q(Exists(newer))
+    return Q(expires_at__gt=now) & ~Q(Exists(newer))
 
 
 def otp_request(*, email: str, request: HttpRequest | None) -> None:
@@ -155,10 +149,10 @@ def otp_request_prepare(*, to: str, origin: dict[str, Any]) -> PreparedEmail | N
             **audit,
         )
         return None
-    code = f"{secrets.randbelow(10**6):06d}"
+    code = new_code()
     otp = EmailOTP.objects.create(
         user=user,
-        code_hash=_code_hash(user.pk, code),
+        code_hash=CODES.hash(user.pk, code),
         expires_at=now + timedelta(seconds=code_ttl_seconds()),
         ip_address=origin.get("ip"),
     )
@@ -186,16 +180,16 @@ def otp_verify(*, email: str, code: str, request: HttpRequest | None) -> LoginRe
     now = clock.now()
     user, otp, paused_until = _account_and_newest_code(email)
     if user is None or not user_can_log_in(user):
-        constant_time_compare(_NO_CODE_HASH, _code_hash(0, code))
+        CODES.matches(_NO_CODE_HASH, 0, code)
         _fail(user=user, email=email, request=request, reason="no_account")
     raise_if_paused(paused_until, now)
 
     if otp is None:
-        constant_time_compare(_NO_CODE_HASH, _code_hash(user.pk, code))
+        CODES.matches(_NO_CODE_HASH, user.pk, code)
         _fail(user=user, email=email, request=request, reason="no_code")
-    if not constant_time_compare(otp.code_hash, _code_hash(user.pk, code)):
+    if not CODES.matches(otp.code_hash, user.pk, code):
         _wrong_code(otp=otp, user=user, email=email, request=request, now=now)
-    if otp.used_at is not None or otp.failed_attempts >= settings.OTP_MAX_ATTEMPTS:
+    if otp.used_at is not None or otp.is_spent:
         _fail(user=user, email=email, request=request, reason="used" if otp.used_at else "locked")
     if otp.expires_at <= now:
         _fail(
@@ -208,8 +202,9 @@ def otp_verify(*, email: str, code: str, request: HttpRequest | None) -> LoginRe
         )
 
     with transaction.atomic():
-        # The one statement that decides: of any number of concurrent requests with this code, one updates it.
-        if not EmailOTP.objects.filter(_live(otp, now)).update(used_at=now, updated_at=now):
+        # The one statement that decides: of any number of concurrent requests with this code, one gets a try
+        # and consumes the code with it.
+        if not attempt_claim(otp, live=_live(otp, now), use_at=now):
             raise ApplicationError(INVALID_CODE, code="invalid_otp")
         return login_complete(user=user, request=request, method="otp", audit_action=AuditAction.OTP_LOGIN)
 
@@ -241,33 +236,20 @@ def _log_failure(*, user: User | None, email: str, request: HttpRequest | None, 
 def _wrong_code(
     *, otp: EmailOTP, user: User, email: str, request: HttpRequest | None, now: datetime
 ) -> NoReturn:
-    """Count a wrong try against the live code and the account's budget, commit that, then raise.
+    """Spend a try of the live code (committed), count it against the account's budget, then raise.
 
-    The count moves by compare-and-swap, so under concurrency exactly one request sees the try that kills
-    the code, and a code never takes more than OTP_MAX_ATTEMPTS tries.
+    The database numbers the tries, so under concurrency exactly one request spends the last one, and a code
+    never takes more than OTP_MAX_ATTEMPTS tries.
     """
-    limit = settings.OTP_MAX_ATTEMPTS
+    counted = attempt_claim(otp, live=_live(otp, now))
     with transaction.atomic(durable=True):
-        seen, counted = otp.failed_attempts, None
-        while seen < limit:
-            if EmailOTP.objects.filter(_live(otp, now), failed_attempts=seen).update(
-                failed_attempts=F("failed_attempts") + 1, updated_at=now
-            ):
-                counted = seen + 1
-                break
-            current = (
-                EmailOTP.objects.filter(_live(otp, now)).values_list("failed_attempts", flat=True).first()
-            )
-            if current is None:
-                break
-            seen = current
         _log_failure(user=user, email=email, request=request, reason="wrong_code" if counted else "dead_code")
-        if counted == limit:
+        if counted == otp.attempt_limit():
             log_action(
                 user=user,
                 action_type=AuditAction.OTP_KILLED,
                 request=request,
-                description=f"OTP code dead after {limit} wrong attempts",
+                description=f"OTP code dead after {counted} wrong attempts",
                 object_type="EmailOTP",
                 object_id=otp.pk,
             )

@@ -11,7 +11,6 @@ Threats and answers (rule and numbers in docs/SECURITY.md, "Reauthentication"):
   account's budget in the database (apps.users.auth.services.failures), as for email-code login.
 """
 
-import secrets
 from datetime import datetime, timedelta
 from typing import NoReturn
 
@@ -19,15 +18,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Q
 from django.http import HttpRequest
-from django.utils.crypto import constant_time_compare
 
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action, refuse
 from apps.common import clock
-from apps.common.crypto import keyed_hash
 from apps.common.exceptions import ApplicationError, AuthenticationFailed, ReauthenticationRequired
+from apps.common.one_time_secrets import SecretHasher, attempt_claim, clean_code, new_code
 from apps.emails.services import email_send
-from apps.users.auth.services.emailed_secrets import clean_code, code_attempt_claim
 from apps.users.auth.services.failures import Factor, factor_paused_until, failure_record, raise_if_paused
 from apps.users.auth.services.passwords import current_password_check, password_budget_recheck
 from apps.users.auth.services.security_notices import security_notice_send
@@ -35,7 +32,6 @@ from apps.users.auth.services.sessions import SessionId
 from apps.users.mfa.services.mfa import mfa_is_enabled, mfa_reauthenticate
 from apps.users.models import (
     REAUTHENTICATION_CODE_LIFETIME,
-    REAUTHENTICATION_CODE_MAX_ATTEMPTS,
     LoginSession,
     ReauthenticationCode,
     User,
@@ -45,7 +41,7 @@ REQUIRED = "Confirm it's you first: this change needs a recent proof of identity
 SESSION_ENDED = "This session has ended. Sign in again."
 INVALID_CODE = "Invalid code. A code stops working after 5 tries: then ask for a new one."
 EXPIRED_CODE = "This code has expired. Ask for a new one."
-_HASH_PURPOSE = "reauthentication-code"
+CODES = SecretHasher("reauthentication-code")  # bound to the session that asked
 
 
 def reauthentication_window() -> timedelta:
@@ -134,13 +130,9 @@ def reauthenticate_mfa(
     return _record(user=user, session_id=session_id, method=method, request=request)
 
 
-def _code_hash(session_id: SessionId, code: str) -> str:
-    return keyed_hash(_HASH_PURPOSE, f"{session_id}:{code}")
-
-
 def _live(row: ReauthenticationCode) -> Q:
     newer = ReauthenticationCode.objects.filter(user_id=row.user_id, id__gt=row.id)
-    return Q(used_at__isnull=True) & ~Q(Exists(newer))
+    return ReauthenticationCode.pending() & ~Q(Exists(newer))
 
 
 def reauthentication_code_request(
@@ -152,7 +144,7 @@ def reauthentication_code_request(
     """
     now = clock.now()
     raise_if_paused(factor_paused_until(user=user, factor=Factor.REAUTH), now)
-    code = f"{secrets.randbelow(10**6):06d}"
+    code = new_code()
     with transaction.atomic():
         if (
             session_id is None
@@ -162,7 +154,7 @@ def reauthentication_code_request(
         row = ReauthenticationCode.objects.create(
             user=user,
             session_id=session_id,
-            code_hash=_code_hash(session_id, code),
+            code_hash=CODES.hash(session_id, code),
             created_at=now,
             expires_at=now + REAUTHENTICATION_CODE_LIFETIME,
         )
@@ -197,11 +189,9 @@ def reauthenticate_email_code(
     if row is None or not code or session_id is None or str(row.session_id) != str(session_id):
         _refuse(INVALID_CODE, "invalid_code", user=user, request=request, reason="no_code")
     live = _live(row)
-    if not code_attempt_claim(
-        model=ReauthenticationCode, row_id=row.pk, live=live, limit=REAUTHENTICATION_CODE_MAX_ATTEMPTS
-    ):
+    if not attempt_claim(row, live=live):
         _refuse(INVALID_CODE, "invalid_code", user=user, request=request, reason="dead_code")
-    if not constant_time_compare(row.code_hash, _code_hash(row.session_id, code)):
+    if not CODES.matches(row.code_hash, row.session_id, code):
         _wrong_code(user=user, request=request)
     if row.expires_at <= now:
         _refuse(EXPIRED_CODE, "expired", user=user, request=request, reason="expired")

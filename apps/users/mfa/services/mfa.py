@@ -7,7 +7,8 @@
   concurrently.
 - Ten recovery codes, shown once, stored as keyed hashes, each consumed by a conditional UPDATE.
 - The challenge between the first factor and this one: a random token for the client, a keyed hash for us,
-  short-lived, single use, dead after MFA_CHALLENGE_MAX_ATTEMPTS wrong codes.
+  short-lived, single use, dead after MFA_CHALLENGE_MAX_ATTEMPTS wrong codes (tries handed out by
+  apps.common.one_time_secrets.attempt_claim).
 - Wrong TOTP codes also count against the account's MFA budget (apps.users.auth.services.failures).
 """
 
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 import pyotp
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 
@@ -27,6 +28,7 @@ from apps.audit.services import log_action
 from apps.common import clock
 from apps.common.crypto import SecretBox, keyed_hash
 from apps.common.exceptions import ApplicationError, AuthenticationFailed, Conflict
+from apps.common.one_time_secrets import attempt_claim
 from apps.users.account.services.email_change_voids import email_changes_void
 from apps.users.auth.services.failures import (
     Factor,
@@ -200,11 +202,9 @@ def _record_wrong_factor(
     challenge: MfaChallenge | None = None,
 ) -> None:
     """Commit the failure (challenge attempts, account budget, audit) before the error rolls anything back."""
+    if challenge is not None:
+        attempt_claim(challenge)  # committed on its own; the challenge dies after its last try
     with transaction.atomic(durable=True):
-        if challenge is not None:
-            MfaChallenge.objects.filter(
-                pk=challenge.pk, used_at__isnull=True, failed_attempts__lt=settings.MFA_CHALLENGE_MAX_ATTEMPTS
-            ).update(failed_attempts=F("failed_attempts") + 1)
         log_action(
             user=user,
             action_type=AuditAction.MFA_FAILED,
@@ -307,9 +307,7 @@ def mfa_challenge_start(*, user: User, method: str) -> str:
 
 
 def _open_challenge(now: datetime) -> Q:
-    return Q(
-        used_at__isnull=True, expires_at__gt=now, failed_attempts__lt=settings.MFA_CHALLENGE_MAX_ATTEMPTS
-    )
+    return MfaChallenge.pending() & Q(expires_at__gt=now, attempts__lt=MfaChallenge.attempt_limit())
 
 
 def mfa_verify(
@@ -333,8 +331,9 @@ def mfa_verify(
             _consume_second_factor(
                 user=user, device=device, code=code, recovery_code=recovery_code, request=request, now=now
             )
-            # Single use, decided by the database: of concurrent answers to one challenge, one updates it.
-            if not MfaChallenge.objects.filter(_open_challenge(now), pk=challenge.pk).update(used_at=now):
+            # Single use, decided by the database: of concurrent answers to one challenge, one gets a try and
+            # spends the challenge with it.
+            if not attempt_claim(challenge, live=Q(expires_at__gt=now), use_at=now):
                 raise AuthenticationFailed(CHALLENGE_INVALID, code="mfa_token_invalid")
             tokens = session_start(user=user, request=request, method=challenge.method)
             log_action(user=user, action_type=AuditAction.MFA_PASSED, request=request)
