@@ -6,7 +6,6 @@ Each area keeps its rows in its own module; all of them stay in the `users` app 
 from apps.users.models.account import (
     EMAIL_CHANGE_LIFETIME,
     EMAIL_CHANGE_MAX_ATTEMPTS,
-    EMAIL_VERIFICATION_CODE_BUDGET,
     EMAIL_VERIFICATION_LIFETIME,
     EMAIL_VERIFICATION_MAX_ATTEMPTS,
     PASSWORD_RESET_DAILY_LIMIT,
@@ -30,7 +29,6 @@ from apps.users.models.user import User, UserManager, normalize_email
 __all__ = [
     "EMAIL_CHANGE_LIFETIME",
     "EMAIL_CHANGE_MAX_ATTEMPTS",
-    "EMAIL_VERIFICATION_CODE_BUDGET",
     "EMAIL_VERIFICATION_LIFETIME",
     "EMAIL_VERIFICATION_MAX_ATTEMPTS",
     "PASSWORD_RESET_DAILY_LIMIT",

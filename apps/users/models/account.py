@@ -11,8 +11,6 @@ from apps.users.models.user import User
 
 EMAIL_VERIFICATION_LIFETIME = timedelta(hours=24)
 EMAIL_VERIFICATION_MAX_ATTEMPTS = 5  # tries of the code per issued verification
-# wrong codes per account, summed over its verifications that are still unexpired (issued in the last 24 h)
-EMAIL_VERIFICATION_CODE_BUDGET = 15
 
 
 class EmailVerification(BaseModel, EmailedSecret):

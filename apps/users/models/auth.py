@@ -69,8 +69,8 @@ class EmailOTP(BaseModel, EmailedCode):
 
 
 class AuthFailureWindow(models.Model):
-    """Wrong guesses at a guessable factor (email OTP, TOTP, email-change code, current password) for one
-    account, counted in a fixed window.
+    """Wrong guesses at a guessable factor (email OTP, TOTP, reauthentication, email-change and
+    email-verification codes, current password) for one account, counted in a fixed window.
 
     Kept in the database, not the cache, so the bound it enforces survives a cache flush or outage and holds
     however many client addresses an attacker uses.
@@ -82,6 +82,7 @@ class AuthFailureWindow(models.Model):
         REAUTH = "reauth", "Reauthentication email code"
         EMAIL_CHANGE = "email_change", "Email-change code"
         PASSWORD = "password", "Current password"
+        EMAIL_VERIFICATION = "email_verification", "Email-verification code"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_failure_windows")
     factor = models.CharField(max_length=20, choices=Factor.choices)

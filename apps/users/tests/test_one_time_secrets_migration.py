@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = ("users", "0006_email_change_both_addresses_and_budgets")
 AFTER = ("users", "0007_one_time_secrets")
+BUDGETS = ("users", "0008_auth_failure_email_verification")
 
 
 def migrate(targets: list[tuple[str, str]]):
@@ -26,10 +27,15 @@ def migrate(targets: list[tuple[str, str]]):
 
 
 @pytest.fixture
-def old_schema():
-    apps = migrate([BEFORE])
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the rest of the suite needs the latest
+def at_migration():
+    """Migrate back to a given migration; afterwards forward to the latest, as the rest of the suite needs."""
+    yield lambda target: migrate([target])
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.fixture
+def old_schema(at_migration):
+    return at_migration(BEFORE)
 
 
 def test_rows_and_their_counts_survive(old_schema):
@@ -80,3 +86,35 @@ def test_rows_and_their_counts_survive(old_schema):
     assert change.session_id == session.pk
     reauth = row("ReauthenticationCode")
     assert (reauth.attempts, reauth.used_at) == (4, now)
+
+
+def test_wrong_verification_codes_carry_over_into_the_accounts_budget(at_migration):
+    get = at_migration(AFTER).get_model
+    now = timezone.now()
+    users = get("users", "User").objects
+    paused, counting, expired = (users.create(email=f"{name}@example.com", password="!") for name in "pce")
+    verifications = get("users", "EmailVerification").objects
+
+    def verification(user, n, attempts, expires_at):
+        verifications.create(
+            user=user,
+            token_hash=f"{user.pk}-{n}".ljust(64, "t"),
+            code_hash="c" * 64,
+            expires_at=expires_at,
+            attempts=attempts,
+        )
+
+    for n in range(3):
+        verification(paused, n, 5, now + timedelta(hours=20 + n))
+    verification(counting, 0, 2, now + timedelta(hours=3))
+    verification(expired, 0, 5, now - timedelta(hours=1))
+
+    windows = (
+        migrate([BUDGETS]).get_model("users", "AuthFailureWindow").objects.filter(factor="email_verification")
+    )
+    by_user = {window.user_id: window for window in windows}
+    assert set(by_user) == {paused.pk, counting.pk}
+    assert by_user[paused.pk].failures == 15
+    assert by_user[paused.pk].paused_until is not None
+    assert by_user[counting.pk].failures == 2
+    assert by_user[counting.pk].paused_until is None

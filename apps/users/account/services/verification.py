@@ -1,15 +1,16 @@
 """Email verification: issue a link token and a 6-digit code, verify either one, resend.
 
 Neither secret is stored: the row keeps HMAC-SHA256 digests keyed from SECRET_KEY, and the raw values exist
-only in the email's encrypted secret context until it is sent. Design and limits: docs/SECURITY.md.
+only in the email's encrypted secret context until it is sent. Each try of the code is handed out by the
+database (apps.common.one_time_secrets.attempt_claim) and each wrong one counts against the account's budget
+(apps.users.auth.services.failures, factor email_verification). Design and limits: docs/SECURITY.md.
 """
 
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from apps.audit.models import AuditAction
@@ -18,12 +19,11 @@ from apps.common import clock
 from apps.common.client_ip import request_origin
 from apps.common.exceptions import ApplicationError
 from apps.common.links import frontend_link
-from apps.common.one_time_secrets import EmailedSecrets, clean_code
+from apps.common.one_time_secrets import EmailedSecrets, attempt_claim, clean_code
 from apps.emails.services import PreparedEmail, email_request, email_send
+from apps.users.auth.services.failures import Factor, failure_record, paused_until_subquery
 from apps.users.models import (
-    EMAIL_VERIFICATION_CODE_BUDGET,
     EMAIL_VERIFICATION_LIFETIME,
-    EMAIL_VERIFICATION_MAX_ATTEMPTS,
     EmailVerification,
     User,
     normalize_email,
@@ -98,14 +98,16 @@ def verification_issue(*, user: User) -> EmailVerification:
 def _locked(queryset: QuerySet[_Row]) -> QuerySet[_Row]:
     """Newest first, each row locked together with its user row (Postgres; SQLite serializes writers).
 
-    Locking the user serializes every verification attempt of one account, so the per-account code budget
-    is checked and spent one attempt at a time, even across a concurrent resend.
+    Locking the user serializes the link verifications of one account (one link clicked twice at once, a click
+    racing a resend).
     """
     return queryset.select_related("user").select_for_update().order_by("-created_at")
 
 
-def _complete(*, row: EmailVerification, request: HttpRequest | None) -> VerificationResult | _Refusal:
-    """Verify a row whose secret matched. Runs inside the transaction that locked the row."""
+def _complete(
+    *, row: EmailVerification, request: HttpRequest | None, by_code: bool = False
+) -> VerificationResult | _Refusal:
+    """Verify a row whose secret matched, inside a transaction. A code wins only with a try of its own."""
     user = row.user
     if row.verified_at or user.email_verified:
         return VerificationResult(user=user, already_verified=True)
@@ -115,7 +117,13 @@ def _complete(*, row: EmailVerification, request: HttpRequest | None) -> Verific
     if row.expires_at <= now:
         return EXPIRED
     # conditional, so a second concurrent verification of the same row changes nothing
-    if not EmailVerification.objects.filter(id=row.id, verified_at__isnull=True).update(
+    if by_code:
+        if not attempt_claim(row, live=Q(expires_at__gt=now), use_at=now):
+            row.refresh_from_db(fields=["verified_at"])  # raced: verified by another request, or tries spent
+            return (
+                VerificationResult(user=user, already_verified=True) if row.verified_at else TOO_MANY_ATTEMPTS
+            )
+    elif not EmailVerification.objects.filter(id=row.id, verified_at__isnull=True).update(
         verified_at=now, updated_at=now
     ):
         return VerificationResult(user=user, already_verified=True)
@@ -170,60 +178,56 @@ def email_verify_token(*, token: object, request: HttpRequest | None) -> Verific
     return _finish(outcome)
 
 
-def _recent_code_failures() -> Subquery:
-    """Wrong codes of the row's user, over its verifications that have not expired yet."""
-    return Subquery(
-        EmailVerification.objects.filter(user=OuterRef("user"), expires_at__gt=clock.now())
-        .values("user")
-        .annotate(total=Sum("attempts"))
-        .values("total")[:1],
-        output_field=IntegerField(),
-    )
-
-
 def email_verify_code(*, email: object, code: object, request: HttpRequest | None) -> VerificationResult:
-    """Verify by email + 6-digit code. A wrong code counts against the row, committed before the 400.
+    """Verify by email + 6-digit code. A wrong code spends a try and the account's budget, committed first.
 
     Unknown email, no pending verification and a wrong code all get the same answer; "expired" and "already
-    verified" are only told to someone who presents the right code. A code dies after
-    EMAIL_VERIFICATION_MAX_ATTEMPTS wrong tries, and an account takes at most EMAIL_VERIFICATION_CODE_BUDGET
-    wrong codes across the verifications issued to it in the last 24 hours (the link keeps working).
+    verified" are only told to someone who presents the right code. A code takes
+    EMAIL_VERIFICATION_MAX_ATTEMPTS tries, and an account EMAIL_VERIFICATION_FAILURE_BUDGET wrong codes per
+    AUTH_FAILURE_WINDOW_HOURS across all its verifications (then codes are refused with too_many_attempts;
+    the link keeps working).
     """
     # A NUL cannot be stored or even compared by Postgres: such an address is simply not one of ours.
     email = normalize_email(email) if isinstance(email, str) and "\x00" not in email else ""
     code = clean_code(code)
-    with transaction.atomic(durable=True):
-        row = None
-        outcome: VerificationResult | _Refusal
-        if email and code:
-            row = (
-                _locked(
-                    owned_by_email(EmailVerification.objects.all(), email).filter(replaced_at__isnull=True)
-                )
-                .annotate(account_failures=Coalesce(_recent_code_failures(), 0))
-                .first()
-            )
-        if row is None:
-            outcome = INVALID_CODE
-        elif row.verified_at or row.user.email_verified:
-            outcome = _complete(row=row, request=request) if _code_matches(row, code) else INVALID_CODE
-        elif (
-            row.attempts >= EMAIL_VERIFICATION_MAX_ATTEMPTS
-            or row.account_failures >= EMAIL_VERIFICATION_CODE_BUDGET
-        ):
-            outcome = TOO_MANY_ATTEMPTS
-        elif _code_matches(row, code):
-            outcome = _complete(row=row, request=request)
-        else:
-            EmailVerification.objects.filter(id=row.id).update(attempts=F("attempts") + 1)
-            spent = (
-                row.attempts + 1 >= EMAIL_VERIFICATION_MAX_ATTEMPTS
-                or row.account_failures + 1 >= EMAIL_VERIFICATION_CODE_BUDGET
-            )
+    row = None
+    if email and code:
+        row = (
+            owned_by_email(EmailVerification.objects.select_related("user"), email)
+            .filter(replaced_at__isnull=True)
+            .annotate(paused_until=paused_until_subquery(Factor.EMAIL_VERIFICATION, user_field="user_id"))
+            .order_by("-created_at")
+            .first()
+        )
+    if row is None or ((row.verified_at or row.user.email_verified) and not _code_matches(row, code)):
+        return _refused(INVALID_CODE, request=request, row=row, email=email)
+    if row.verified_at or row.user.email_verified:
+        outcome = _complete(row=row, request=request)  # tells "already verified" to the right code only
+    elif row.is_spent or (row.paused_until is not None and row.paused_until > clock.now()):
+        return _refused(TOO_MANY_ATTEMPTS, request=request, row=row, email=email)
+    elif _code_matches(row, code):
+        with transaction.atomic(durable=True):
+            outcome = _complete(row=row, request=request, by_code=True)
+            if isinstance(outcome, _Refusal):
+                _log_failure(refusal=outcome, request=request, row=row, email=email)
+        return _finish(outcome)
+    else:
+        counted = attempt_claim(row)  # committed before the comparison's result is acted on
+        with transaction.atomic(durable=True):
+            paused = failure_record(user=row.user, factor=Factor.EMAIL_VERIFICATION) if counted else None
+            spent = not counted or counted >= row.attempt_limit() or paused is not None
             outcome = TOO_MANY_ATTEMPTS if spent else INVALID_CODE
-        if isinstance(outcome, _Refusal):
             _log_failure(refusal=outcome, request=request, row=row, email=email)
     return _finish(outcome)
+
+
+def _refused(
+    refusal: _Refusal, *, request: HttpRequest | None, row: EmailVerification | None, email: str
+) -> VerificationResult:
+    """Audit the refusal in its own committed transaction, then raise."""
+    with transaction.atomic(durable=True):
+        _log_failure(refusal=refusal, request=request, row=row, email=email)
+    return _finish(refusal)
 
 
 def verification_resend(*, email: str, request: HttpRequest | None) -> None:

@@ -3,8 +3,9 @@
 A six-digit code can be guessed with probability 1/10^6 per try. Per-code and per-IP limits cap tries per code
 and per client; this budget caps them per account and day, whatever the number of client addresses, so that
 the chance of guessing one's way into an account stays below a stated bound (docs/SECURITY.md). The factors:
-the email-OTP login code, TOTP codes, the email-change codes, and the current password asked by a signed-in
-session (password change, email change), which a stolen access token would otherwise let anyone guess at.
+the email-OTP login code, TOTP codes, the reauthentication, email-change and email-verification codes, and
+the current password asked by a signed-in session (password change, email change), which a stolen access
+token would otherwise let anyone guess at.
 """
 
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ _BUDGET_SETTINGS = {
     Factor.REAUTH: "OTP_FAILURE_BUDGET",  # emailed codes share it, each factor in its own window
     Factor.EMAIL_CHANGE: "EMAIL_CHANGE_FAILURE_BUDGET",
     Factor.PASSWORD: "PASSWORD_FAILURE_BUDGET",
+    Factor.EMAIL_VERIFICATION: "EMAIL_VERIFICATION_FAILURE_BUDGET",
 }
 
 
