@@ -21,7 +21,8 @@ spent by one conditional UPDATE, never by read-then-write).
 import re
 import secrets
 from dataclasses import dataclass
-from typing import ClassVar
+from datetime import datetime
+from typing import Any, ClassVar
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -128,7 +129,8 @@ class SecretHasher:
     def matches(self, stored: str, binding: object, code: str) -> bool:
         """Constant-time; also true for a hash made under one of SECRET_KEY_FALLBACKS."""
         candidates = keyed_hashes(self.purpose, f"{binding}:{code}")
-        return any([constant_time_compare(stored, candidate) for candidate in candidates])
+        # a list, not a generator: every candidate is compared, so the time does not tell which one matched
+        return any([constant_time_compare(stored, candidate) for candidate in candidates])  # noqa: C419
 
 
 def new_code() -> str:
@@ -168,7 +170,9 @@ class EmailedSecrets:
         return self.codes.matches(code_hash, token_hash, code)
 
 
-def attempt_claim(row: OneTimeSecret, *, live: Q | None = None, field: str = "attempts", use_at=None) -> int:
+def attempt_claim(
+    row: OneTimeSecret, *, live: Q | None = None, field: str = "attempts", use_at: datetime | None = None
+) -> int:
     """Hand out the next try of `row`: returns its number (1 for the first), or 0 when none is left.
 
     One conditional UPDATE decides (a compare-and-swap on the count, so the number returned is exact under
@@ -184,7 +188,7 @@ def attempt_claim(row: OneTimeSecret, *, live: Q | None = None, field: str = "at
     model = type(row)
     limit = model.attempt_limit()
     condition = model.pending() & (live if live is not None else Q())
-    extra = {} if use_at is None else {model.used_field: use_at}
+    extra: dict[str, Any] = {} if use_at is None else {model.used_field: use_at}
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         extra["updated_at"] = use_at or clock.now()
     if use_at is not None:
@@ -193,13 +197,21 @@ def attempt_claim(row: OneTimeSecret, *, live: Q | None = None, field: str = "at
         return _claim(model, row, condition, field, limit, extra)
 
 
-def _claim(model, row, condition: Q, field: str, limit: int, extra: dict) -> int:
+def _claim(
+    model: type[OneTimeSecret],
+    row: OneTimeSecret,
+    condition: Q,
+    field: str,
+    limit: int,
+    extra: dict[str, Any],
+) -> int:
+    rows = model._default_manager
     seen = getattr(row, field)
     while seen < limit:
-        if model.objects.filter(condition, pk=row.pk, **{field: seen}).update(**{field: seen + 1}, **extra):
+        if rows.filter(condition, pk=row.pk, **{field: seen}).update(**{field: seen + 1}, **extra):
             setattr(row, field, seen + 1)
             return seen + 1
-        current = model.objects.filter(condition, pk=row.pk).values_list(field, flat=True).first()
+        current = rows.filter(condition, pk=row.pk).values_list(field, flat=True).first()
         if current is None:
             return 0
         seen = current

@@ -119,10 +119,11 @@ def _complete(
     # conditional, so a second concurrent verification of the same row changes nothing
     if by_code:
         if not attempt_claim(row, live=Q(expires_at__gt=now), use_at=now):
-            row.refresh_from_db(fields=["verified_at"])  # raced: verified by another request, or tries spent
-            return (
-                VerificationResult(user=user, already_verified=True) if row.verified_at else TOO_MANY_ATTEMPTS
-            )
+            # raced: verified by another request, replaced by a resend, or its last try went to a guess
+            row.refresh_from_db(fields=["verified_at", "replaced_at"])
+            if row.verified_at:
+                return VerificationResult(user=user, already_verified=True)
+            return REPLACED if row.replaced_at else TOO_MANY_ATTEMPTS
     elif not EmailVerification.objects.filter(id=row.id, verified_at__isnull=True).update(
         verified_at=now, updated_at=now
     ):
