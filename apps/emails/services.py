@@ -12,7 +12,7 @@ from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
@@ -296,9 +296,7 @@ def _prepare(row: EmailOutbox) -> EmailOutbox | None:
             else:
                 secret = encrypt_json(email.secret_context) if email.secret_context else None
                 changes = {"to": email.to, "context": email.context, "secret_context": secret}
-            if not EmailOutbox.objects.filter(id=row.id, prepare=row.prepare).update(
-                prepare="", updated_at=now, **changes
-            ):
+            if not _finish_request(row, changes={"prepare": "", "updated_at": now, **changes}):
                 raise _PreparedElsewhere
     except _PreparedElsewhere:
         row = EmailOutbox.objects.get(id=row.id)
@@ -308,6 +306,25 @@ def _prepare(row: EmailOutbox) -> EmailOutbox | None:
         return None
     row.to, row.context, row.secret_context, row.prepare = email.to, email.context, secret, ""
     return row
+
+
+def _finish_request(row: EmailOutbox, *, changes: dict[str, Any]) -> bool:
+    """UPDATE the row with `changes` if it is still the request `row` was; plain SQL for the reason given at
+    _claim_statement() (values adapted by their model fields, as QuerySet.update would)."""
+    quote = connection.ops.quote_name
+    fields = [cast("Field[Any, Any]", EmailOutbox._meta.get_field(name)) for name in changes]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    values = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, changes.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(EmailOutbox._meta.db_table)} SET {assignments}"  # noqa: S608 — names from the model
+            " WHERE id = %s AND prepare = %s",
+            [*values, row.id, row.prepare],
+        )
+        return bool(cursor.rowcount == 1)
 
 
 def _record_failure(row: EmailOutbox, exc: Exception) -> DeliveryOutcome:
