@@ -18,37 +18,58 @@ from apps.users.models import User
 Item = TypeVar("Item", bound=HouseholdItem)
 
 
-def _label(item: HouseholdItem) -> str:
-    return str(item._meta.verbose_name).capitalize()
+_DONE = {
+    AuditAction.CREATE: "created",
+    AuditAction.UPDATE: "updated",
+    AuditAction.DELETE: "deleted",
+}
+
+
+def _audit(
+    *,
+    user: User,
+    item: HouseholdItem,
+    action: AuditAction,
+    request: HttpRequest | None,
+    metadata: dict[str, Any] | None = None,
+) -> None:
+    """The audit row of a write to `item`: "Bill created", "Goal deleted", ..."""
+    label = str(item._meta.verbose_name).capitalize()
+    log_action(
+        user=user,
+        action_type=action,
+        description=f"{label} {_DONE[action]}",
+        request=request,
+        obj=item,
+        metadata=metadata,
+    )
 
 
 def household_item_create(*, user: User, item: Item, request: HttpRequest | None = None) -> Item:
     """Validate and insert a new item, with its CREATE audit row."""
     item.full_clean()
     item.save()
-    log_action(
-        user=user,
-        action_type=AuditAction.CREATE,
-        description=f"{_label(item)} created",
-        request=request,
-        obj=item,
-    )
+    _audit(user=user, item=item, action=AuditAction.CREATE, request=request)
     return item
 
 
 def household_item_update(
-    *, user: User, item: Item, fields: list[str], data: dict[str, Any], request: HttpRequest | None = None
+    *,
+    user: User,
+    item: Item,
+    fields: list[str],
+    data: dict[str, Any],
+    request: HttpRequest | None = None,
 ) -> bool:
     """Save the `fields` of `data` that changed (model_update) and audit the change, naming the fields asked
     for; returns whether anything changed."""
     item, changed = model_update(instance=item, fields=fields, data=data)
     if changed:
-        log_action(
+        _audit(
             user=user,
-            action_type=AuditAction.UPDATE,
-            description=f"{_label(item)} updated",
+            item=item,
+            action=AuditAction.UPDATE,
             request=request,
-            obj=item,
             metadata={"fields": sorted(data)},
         )
     return changed
@@ -56,12 +77,11 @@ def household_item_update(
 
 def household_item_delete(*, user: User, item: HouseholdItem, request: HttpRequest | None = None) -> None:
     """Delete an item; its audit row keeps the item's name."""
-    log_action(
+    _audit(
         user=user,
-        action_type=AuditAction.DELETE,
-        description=f"{_label(item)} deleted",
+        item=item,
+        action=AuditAction.DELETE,
         request=request,
-        obj=item,
         metadata={"name": item.name},
     )
     item.delete()
