@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
+from apps.common import clock
 from apps.common.models import BaseModel
 from apps.common.one_time_secrets import EmailedCode
 from apps.users.models.user import User
@@ -18,8 +18,8 @@ class LoginSession(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
     current_jti = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
+    last_used_at = models.DateTimeField(default=clock.now)
     expires_at = models.DateTimeField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
@@ -110,7 +110,7 @@ class ReauthenticationCode(EmailedCode):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reauthentication_codes")
     session = models.ForeignKey(LoginSession, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     max_attempts = REAUTHENTICATION_CODE_MAX_ATTEMPTS
 

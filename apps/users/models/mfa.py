@@ -4,8 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
+from apps.common import clock
 from apps.common.models import BaseModel
 from apps.common.one_time_secrets import OneTimeSecret
 from apps.users.models.user import User
@@ -34,7 +34,7 @@ class TotpDevice(BaseModel):
 class RecoveryCode(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_recovery_codes")
     code_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -54,7 +54,7 @@ class MfaChallenge(OneTimeSecret):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_challenges")
     token_hash = models.CharField(max_length=64, unique=True)
     method = models.CharField(max_length=20)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     @classmethod
     def attempt_limit(cls) -> int:
