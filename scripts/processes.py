@@ -142,6 +142,7 @@ class Process:
         wait_until(printed_or_exited, timeout=timeout, message=f"{text!r} in {self.log}")
         if text not in self.output():
             self.check()
+            raise AssertionError(f"{self.name} ended without printing {text!r} (log: {self.log})")
 
     def kill(self) -> None:
         """SIGKILL the process group and every descendant (honcho puts each child in a group of its own)."""

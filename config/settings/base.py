@@ -527,7 +527,7 @@ MFA_FAILURE_BUDGET = env.int("MFA_FAILURE_BUDGET", default=10)
 EMAIL_CHANGE_FAILURE_BUDGET = env.int("EMAIL_CHANGE_FAILURE_BUDGET", default=10)
 PASSWORD_FAILURE_BUDGET = env.int("PASSWORD_FAILURE_BUDGET", default=10)
 # Wrong email-verification codes per account per window, across its verifications; the link still works.
-EMAIL_VERIFICATION_FAILURE_BUDGET = 15
+EMAIL_VERIFICATION_FAILURE_BUDGET = env.int("EMAIL_VERIFICATION_FAILURE_BUDGET", default=15)
 AUTH_FAILURE_WINDOW_HOURS = 24
 # On (default): an email change applies only once BOTH the new and the current address confirm ("secure email
 # change"). Off: the new address alone confirms; the current one is still told, with a link that cancels.
