@@ -21,12 +21,12 @@ from django.http import HttpRequest
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action, refuse
 from apps.common import clock
-from apps.common.client_ip import request_origin
 from apps.common.exceptions import ApplicationError
 from apps.common.links import frontend_link
 from apps.common.one_time_secrets import EmailedSecrets, attempt_claim, clean_code
-from apps.emails.services import PreparedEmail, email_request
+from apps.emails.services import PreparedEmail
 from apps.users.account.services.email_change_voids import email_changes_void
+from apps.users.auth.services.emailed_secrets import origin_audit, secret_email_request
 from apps.users.auth.services.security_notices import security_notice_send
 from apps.users.auth.services.sessions import sessions_revoke_all
 from apps.users.models import (
@@ -60,16 +60,10 @@ def _live() -> Q:
 
 
 def password_reset_request(*, email: str, request: HttpRequest | None) -> None:
-    """Queue a reset email for `email`: one outbox request row and one publish, whatever the address.
-
-    Whether the address gets an email is decided in the worker (password_reset_request_prepare), so the
-    answer and the work done before it are the same for every address.
-    """
-    email_request(
-        to=normalize_email(email),
-        template="password_reset",
-        preparer="password_reset_request",
-        origin=request_origin(request),
+    """Queue a reset email for `email`, whatever the address; the worker decides
+    (password_reset_request_prepare)."""
+    secret_email_request(
+        email=email, template="password_reset", preparer="password_reset_request", request=request
     )
 
 
@@ -81,7 +75,7 @@ def password_reset_request_prepare(*, to: str, origin: dict[str, Any]) -> Prepar
     """
     now = clock.now()
     user = User.objects.select_for_update().filter(email=to).first()
-    audit = {"ip": origin.get("ip"), "user_agent": origin.get("user_agent", "")}
+    audit = origin_audit(origin)
     if user is None or not can_reset(user):
         _nothing_sent(user=user, to=to, reason="no_account", audit=audit)
         return None

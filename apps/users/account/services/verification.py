@@ -16,11 +16,11 @@ from django.http import HttpRequest
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
-from apps.common.client_ip import request_origin
 from apps.common.exceptions import ApplicationError
 from apps.common.links import frontend_link
 from apps.common.one_time_secrets import EmailedSecrets, attempt_claim, clean_code
-from apps.emails.services import PreparedEmail, email_request, email_send
+from apps.emails.services import PreparedEmail, email_send
+from apps.users.auth.services.emailed_secrets import origin_audit, secret_email_request
 from apps.users.auth.services.failures import Factor, failure_record, paused_until_subquery
 from apps.users.models import (
     EMAIL_VERIFICATION_LIFETIME,
@@ -232,13 +232,10 @@ def _refused(
 
 
 def verification_resend(*, email: str, request: HttpRequest | None) -> None:
-    """Queue a fresh verification email for `email`: one outbox request row and one publish, whatever the
-    address. Whether it gets one is decided in the worker (verification_resend_prepare)."""
-    email_request(
-        to=normalize_email(email),
-        template="verify_email",
-        preparer="verification_resend",
-        origin=request_origin(request),
+    """Queue a fresh verification email for `email`, whatever the address; the worker decides
+    (verification_resend_prepare)."""
+    secret_email_request(
+        email=email, template="verify_email", preparer="verification_resend", request=request
     )
 
 
@@ -247,7 +244,7 @@ def verification_resend_prepare(*, to: str, origin: dict[str, Any]) -> PreparedE
     working; nothing (only the audit row) for an unknown or already verified address. Runs inside the
     delivery's transaction."""
     user = User.objects.filter(email=to).first()
-    audit = {"ip": origin.get("ip"), "user_agent": origin.get("user_agent", "")}
+    audit = origin_audit(origin)
     if user is None or user.email_verified:
         log_action(
             user=user,

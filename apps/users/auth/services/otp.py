@@ -23,11 +23,11 @@ from django.http import HttpRequest
 from apps.audit.models import AuditAction
 from apps.audit.services import log_action
 from apps.common import clock
-from apps.common.client_ip import request_origin
 from apps.common.exceptions import ApplicationError
 from apps.common.one_time_secrets import SecretHasher, attempt_claim, new_code
 from apps.common.sql import Columns, convert, converters, fetch_one
-from apps.emails.services import PreparedEmail, email_request
+from apps.emails.services import PreparedEmail
+from apps.users.auth.services.emailed_secrets import origin_audit, secret_email_request
 from apps.users.auth.services.failures import Factor, failure_record, raise_if_paused
 from apps.users.auth.services.login import login_complete
 from apps.users.auth.services.security_notices import security_notice_send
@@ -117,17 +117,8 @@ def _live(otp: EmailOTP, now: datetime) -> Q:
 
 
 def otp_request(*, email: str, request: HttpRequest | None) -> None:
-    """Queue a login code for `email`: one outbox request row and one publish, whatever the address.
-
-    Whether the address gets a code is decided in the worker (otp_request_prepare), so the answer and the
-    work done before it are the same for every address (docs/SECURITY.md, "Discovery-safe requests").
-    """
-    email_request(
-        to=normalize_email(email),
-        template="login_otp",
-        preparer="otp_request",
-        origin=request_origin(request),
-    )
+    """Queue a login code for `email`, whatever the address; the worker decides (otp_request_prepare)."""
+    secret_email_request(email=email, template="login_otp", preparer="otp_request", request=request)
 
 
 def otp_request_prepare(*, to: str, origin: dict[str, Any]) -> PreparedEmail | None:
@@ -139,7 +130,7 @@ def otp_request_prepare(*, to: str, origin: dict[str, Any]) -> PreparedEmail | N
     now = clock.now()
     user, _, paused_until = _account_and_newest_code(to, code=False)
     paused = paused_until is not None and paused_until > now
-    audit = {"ip": origin.get("ip"), "user_agent": origin.get("user_agent", "")}
+    audit = origin_audit(origin)
     if user is None or not user_can_log_in(user) or paused:
         log_action(
             user=user,
