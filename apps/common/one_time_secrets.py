@@ -179,8 +179,9 @@ def attempt_claim(
     concurrency: exactly one request gets the last try). `live` adds the conditions under which the row may
     still be tried (no newer row, not void, ...); `pending()` and under the limit are always required.
 
-    Without `use_at` the claim commits in its own transaction, before the guess is judged: a wrong guess
-    stays counted whatever the request does next. With `use_at` the guess already matched (compared in
+    Without `use_at` the claim commits in its own transaction before the request acts on its guess (some
+    flows compare first, some claim first; either way no outcome is acted on without a claimed try): a wrong
+    guess stays counted whatever the request does next. With `use_at` the guess already matched (compared in
     constant time): the same UPDATE also marks the row used, inside the caller's transaction, so a right
     answer costs one statement; it still wins only if it gets a try, so no guess is honoured past the limit.
     `field` counts the tries (a row with two codes keeps one count per code).

@@ -47,7 +47,7 @@ class RecoveryCode(models.Model):
 class MfaChallenge(OneTimeSecret):
     """A first factor passed; the second is pending. The client holds the token, we keep its keyed hash.
 
-    `attempts` counts answers refused (MFA_CHALLENGE_MAX_ATTEMPTS at most).
+    `attempts` counts the answers tried, right or wrong (MFA_CHALLENGE_MAX_ATTEMPTS at most).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
