@@ -1,5 +1,6 @@
 """Steps a person takes in the web app, shared by the journeys: each goes through the UI only."""
 
+import pyotp
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD, App
@@ -63,3 +64,17 @@ def create_household(page: Page, name: str) -> None:
     page.locator("#household-create").get_by_label("Name").fill(name)
     page.get_by_role("button", name="Create").click()
     expect(page.get_by_role("heading", name=name)).to_be_visible()
+
+
+def enrol_authenticator(page: Page) -> tuple[str, list[str]]:
+    """From the dashboard: turn TOTP on from the Security page. Returns the secret shown and the codes."""
+    page.get_by_role("link", name="Security").click()
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("6-digit code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on").click()
+    codes = page.locator("#recovery-codes")
+    expect(codes).to_be_visible()
+    expect(page.get_by_role("button", name="Copy the codes")).to_be_visible()
+    return secret, codes.inner_text().split()

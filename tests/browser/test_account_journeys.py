@@ -1,13 +1,14 @@
 """The account's own lifecycle in the web app, in real Chromium, through the UI only: a two-address email
-change, and deleting the account."""
+change, deleting the account, a password reset by code, a login by recovery code."""
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD
-from tests.browser.journeys import log_in_by_password, nav, signed_up
+from tests.browser.journeys import enrol_authenticator, log_in_by_password, nav, signed_up
 
 pytestmark = pytest.mark.requires_services
+NEW_PASSWORD = "Another-Secret-77"
 
 
 def test_change_the_email_confirming_from_both_addresses_then_log_in_with_the_new_one(app):
@@ -53,4 +54,39 @@ def test_delete_the_account_then_its_password_no_longer_logs_in(app):
 
     log_in_by_password(page, "ida@example.com")
     expect(page.locator("#login-password").get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_have_count(0)
+
+
+def test_reset_the_password_by_typing_the_emailed_code(app):
+    page = app.new_page()
+    signed_up(app, page, "lea@example.com", "Lea")
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Email").fill("lea@example.com")
+    page.get_by_role("button", name="Email me a reset link").click()
+    by_code = page.locator("#reset-password")
+    expect(by_code.get_by_label("Email")).to_have_value("lea@example.com")
+    by_code.get_by_label("6-digit code").fill(app.code_in(app.email_to("lea@example.com", "Reset")))
+    by_code.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    by_code.get_by_label("Repeat the new password").fill(NEW_PASSWORD)
+    by_code.get_by_role("button", name="Set the new password").click()
+    expect(page.get_by_text("Your password is changed and every session is signed out.")).to_be_visible()
+    log_in_by_password(page, "lea@example.com", NEW_PASSWORD)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def test_log_in_with_a_recovery_code_when_the_authenticator_is_lost_and_it_works_once(app):
+    page = app.new_page()
+    signed_up(app, page, "ola@example.com", "Ola")
+    _secret, codes = enrol_authenticator(page)
+    for attempt in range(2):
+        page.get_by_role("button", name="Log out").click()
+        log_in_by_password(page, "ola@example.com")
+        expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
+        recovery = page.locator("#mfa-recovery")
+        recovery.get_by_label("Recovery code").fill(codes[0])
+        recovery.get_by_role("button", name="Use a recovery code").click()
+        if attempt == 0:
+            expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.locator("#mfa-recovery").get_by_role("alert")).to_be_visible()  # a used code is refused
     expect(page.get_by_role("heading", name="Dashboard")).to_have_count(0)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import PASSWORD
 from tests.browser.journeys import (
     create_household,
+    enrol_authenticator,
     log_in_by_code,
     log_in_by_password,
     nav,
@@ -35,16 +36,8 @@ def test_register_open_the_emailed_link_and_log_in_with_an_emailed_code(app):
 def test_enrol_an_authenticator_then_log_in_by_password_through_the_mfa_challenge(app):
     page = app.new_page()
     signed_up(app, page, "mia@example.com", "Mia")
-    page.get_by_role("link", name="Security").click()
-    page.get_by_role("button", name="Set up an authenticator app").click()
-    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
-    secret = page.locator("#totp-secret").inner_text()
-    page.get_by_label("6-digit code from the app").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Turn on").click()
-    codes = page.locator("#recovery-codes")
-    expect(codes).to_be_visible()
-    assert len(codes.inner_text().split()) == 10
-    expect(page.get_by_role("button", name="Copy the codes")).to_be_visible()
+    secret, codes = enrol_authenticator(page)
+    assert len(codes) == 10
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
