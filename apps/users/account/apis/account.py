@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import BodyOnDeleteSchema, errors
-from apps.common.serializers import CodeField, InputSerializer
+from apps.common.serializers import CodeField, InputSerializer, validated_body
 from apps.common.throttles import UserRateThrottle, throttle
 from apps.users.account.services.account import account_delete, user_profile_update
 from apps.users.auth.authentication import current_session_id
@@ -70,12 +70,11 @@ class MeApi(APIView):
         ),
     )
     def delete(self, request):
-        data = AccountDeleteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(request, AccountDeleteInputSerializer)
         account_delete(
             user=request.user,
-            password=data.validated_data.get("password"),
-            code=data.validated_data.get("code"),
+            password=data.get("password"),
+            code=data.get("code"),
             session_id=current_session_id(request),
             request=request,
         )

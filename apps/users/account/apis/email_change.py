@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import ErrorBody, errors
-from apps.common.serializers import InputSerializer
+from apps.common.serializers import InputSerializer, validated_body
 from apps.common.throttles import IPRateThrottle, UserRateThrottle, throttle
 from apps.users.account.services.email_change import (
     NEW,
@@ -148,12 +148,11 @@ class EmailChangeApi(APIView):
         ),
     )
     def post(self, request):
-        data = EmailChangeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(request, EmailChangeInputSerializer)
         email_change_request(
             user=request.user,
-            new_email=data.validated_data["new_email"],
-            current_password=data.validated_data.get("current_password"),
+            new_email=data["new_email"],
+            current_password=data.get("current_password"),
             session_id=current_session_id(request),
             request=request,
         )
@@ -185,9 +184,7 @@ class EmailChangeConfirmApi(APIView):
         ),
     )
     def post(self, request):
-        data = EmailChangeConfirmInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated_body(request, EmailChangeConfirmInputSerializer)
         if values.get("token"):
             outcome = email_change_confirm_token(token=values["token"], request=request)
         else:
@@ -233,7 +230,6 @@ class EmailChangeCancelApi(APIView):
         ),
     )
     def post(self, request):
-        data = EmailChangeCancelInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        revoked = email_change_cancel(token=data.validated_data["token"], request=request)
+        data = validated_body(request, EmailChangeCancelInputSerializer)
+        revoked = email_change_cancel(token=data["token"], request=request)
         return Response({"message": CHANGE_CANCELLED, "sessions_revoked": revoked})

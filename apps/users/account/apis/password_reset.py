@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import ErrorBody, errors
-from apps.common.serializers import InputSerializer
+from apps.common.serializers import InputSerializer, validated_body
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, throttle
 from apps.users.account.services.password_reset import (
     REQUEST_MESSAGE,
@@ -71,9 +71,8 @@ class PasswordResetApi(APIView):
         summary="Forgot password: email a reset link and code (same answer for any address)",
     )
     def post(self, request):
-        data = PasswordResetInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        password_reset_request(email=data.validated_data["email"], request=request)
+        data = validated_body(request, PasswordResetInputSerializer)
+        password_reset_request(email=data["email"], request=request)
         return Response(
             {"message": REQUEST_MESSAGE, "expires_in": int(PASSWORD_RESET_LIFETIME.total_seconds())}
         )
@@ -112,9 +111,7 @@ class PasswordResetConfirmApi(APIView):
         ],
     )
     def post(self, request):
-        data = PasswordResetConfirmInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated_body(request, PasswordResetConfirmInputSerializer)
         if values.get("token"):
             password_reset_confirm_token(
                 token=values["token"], new_password=values["new_password"], request=request

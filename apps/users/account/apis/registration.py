@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import errors
-from apps.common.serializers import InputSerializer
+from apps.common.serializers import InputSerializer, validated_body
 from apps.common.throttles import IPRateThrottle, throttle
 from apps.users.account.services.registration import user_register
 from apps.users.models import User, normalize_email
@@ -76,9 +76,7 @@ class RegisterApi(APIView):
         ),
     )
     def post(self, request):
-        data = RegisterInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated_body(request, RegisterInputSerializer)
         result = user_register(
             email=values["email"],
             password=values["password"],

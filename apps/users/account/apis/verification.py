@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import ErrorBody, errors
-from apps.common.serializers import InputSerializer
+from apps.common.serializers import InputSerializer, validated_body
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, throttle
 from apps.users.account.services.verification import (
     VerificationResult,
@@ -117,7 +117,6 @@ class ResendVerificationApi(APIView):
         summary="Resend the verification email (same answer whether or not the account exists)",
     )
     def post(self, request):
-        data = ResendInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        verification_resend(email=data.validated_data["email"], request=request)
+        data = validated_body(request, ResendInputSerializer)
+        verification_resend(email=data["email"], request=request)
         return Response({"message": RESENT})

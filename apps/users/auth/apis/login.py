@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import errors
+from apps.common.serializers import validated_body
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, throttle
 from apps.users.auth.services.login import password_login
 from apps.users.serializers import (
@@ -37,7 +38,6 @@ class LoginApi(APIView):
         summary="Log in with email and password",
     )
     def post(self, request):
-        data = LoginInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = password_login(**data.validated_data, request=request)
+        data = validated_body(request, LoginInputSerializer)
+        result = password_login(**data, request=request)
         return Response(login_response_data(result))

@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from apps.common.schema import errors
-from apps.common.serializers import CodeField, InputSerializer
+from apps.common.serializers import CodeField, InputSerializer, validated_body
 from apps.common.throttles import EmailRateThrottle, IPRateThrottle, throttle
 from apps.users.auth.apis.login import LOGIN_RESPONSE
 from apps.users.auth.services.otp import REQUEST_MESSAGE, code_ttl_seconds, otp_request, otp_verify
@@ -48,9 +48,8 @@ class EmailOTPViewSet(viewsets.GenericViewSet):
         ],
     )
     def request_otp(self, request):
-        data = OtpRequestInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        otp_request(email=data.validated_data["email"], request=request)
+        data = validated_body(request, OtpRequestInputSerializer)
+        otp_request(email=data["email"], request=request)
         return Response({"message": REQUEST_MESSAGE, "expires_in": code_ttl_seconds()})
 
     @extend_schema(
@@ -69,7 +68,6 @@ class EmailOTPViewSet(viewsets.GenericViewSet):
         ],
     )
     def verify_otp(self, request):
-        data = OtpVerifyInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = otp_verify(**data.validated_data, request=request)
+        data = validated_body(request, OtpVerifyInputSerializer)
+        result = otp_verify(**data, request=request)
         return Response(login_response_data(result))

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import errors
+from apps.common.serializers import validated_body
 from apps.common.throttles import IPRateThrottle, throttle
 from apps.users.auth.authentication import current_session_id
 from apps.users.auth.services.passwords import password_change
@@ -34,12 +35,11 @@ class PasswordChangeApi(APIView):
         summary="Change your password",
     )
     def post(self, request):
-        data = PasswordChangeInputSerializer(data=request.data, context={"user": request.user})
-        data.is_valid(raise_exception=True)
+        data = validated_body(request, PasswordChangeInputSerializer, user=request.user)
         revoked = password_change(
             user=request.user,
-            current_password=data.validated_data["current_password"],
-            new_password=data.validated_data["new_password"],
+            current_password=data["current_password"],
+            new_password=data["new_password"],
             current_session_id=current_session_id(request),
             request=request,
         )

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import errors
-from apps.common.serializers import InputSerializer
+from apps.common.serializers import InputSerializer, validated_body
 from apps.common.throttles import UserRateThrottle, throttle
 from apps.users.auth.authentication import current_session_id
 from apps.users.auth.services.reauthentication import (
@@ -73,12 +73,11 @@ class ReauthenticatePasswordApi(_ReauthenticateApi):
         description="400 with code wrong_password when it is wrong; audited.",
     )
     def post(self, request):
-        data = PasswordInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(request, PasswordInputSerializer)
         until = reauthenticate_password(
             user=request.user,
             session_id=current_session_id(request),
-            password=data.validated_data["password"],
+            password=data["password"],
             request=request,
         )
         return _reauthenticated(until)
@@ -119,12 +118,11 @@ class ReauthenticateEmailCodeApi(_ReauthenticateApi):
         ),
     )
     def post(self, request):
-        data = EmailCodeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(request, EmailCodeInputSerializer)
         until = reauthenticate_email_code(
             user=request.user,
             session_id=current_session_id(request),
-            code=data.validated_data["code"],
+            code=data["code"],
             request=request,
         )
         return _reauthenticated(until)
@@ -142,13 +140,12 @@ class ReauthenticateMfaApi(_ReauthenticateApi):
         ),
     )
     def post(self, request):
-        data = SecondFactorSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(request, SecondFactorSerializer)
         until = reauthenticate_mfa(
             user=request.user,
             session_id=current_session_id(request),
-            code=data.validated_data.get("code"),
-            recovery_code=data.validated_data.get("recovery_code"),
+            code=data.get("code"),
+            recovery_code=data.get("recovery_code"),
             request=request,
         )
         return _reauthenticated(until)

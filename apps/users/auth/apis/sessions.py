@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import errors
+from apps.common.serializers import validated_body
 from apps.common.throttles import IPRateThrottle, throttle
 from apps.users.auth.authentication import current_session_id
 from apps.users.auth.permissions import REAUTHENTICATION_REQUIRED, RecentlyReauthenticated
@@ -37,9 +38,8 @@ class TokenRefreshApi(APIView):
         summary="Rotate a refresh token",
     )
     def post(self, request):
-        data = RefreshInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        pair = session_refresh(refresh=data.validated_data["refresh"], request=request)
+        data = validated_body(request, RefreshInputSerializer)
+        pair = session_refresh(refresh=data["refresh"], request=request)
         return Response({"access": pair.access, "refresh": pair.refresh})
 
 
@@ -55,9 +55,8 @@ class LogoutApi(APIView):
         summary="Log out: revoke this refresh token's session",
     )
     def post(self, request):
-        data = RefreshInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        session_logout(refresh=data.validated_data["refresh"], request=request)
+        data = validated_body(request, RefreshInputSerializer)
+        session_logout(refresh=data["refresh"], request=request)
         return Response({"message": "Logged out."})
 
 

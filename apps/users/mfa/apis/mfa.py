@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.schema import errors
-from apps.common.serializers import CodeField, InputSerializer
+from apps.common.serializers import CodeField, InputSerializer, validated_body
 from apps.common.throttles import IPRateThrottle, UserRateThrottle, throttle
 from apps.users.auth.permissions import REAUTHENTICATION_REQUIRED, RecentlyReauthenticated
 from apps.users.mfa.services.mfa import (
@@ -98,9 +98,8 @@ class TotpConfirmApi(_ReauthenticatedMfaApi):
         summary="Turn MFA on with a first code; returns 10 recovery codes, shown only this once",
     )
     def post(self, request):
-        data = TotpCodeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        codes = mfa_confirm(user=request.user, code=data.validated_data["code"], request=request)
+        data = validated_body(request, TotpCodeSerializer)
+        codes = mfa_confirm(user=request.user, code=data["code"], request=request)
         return Response({"recovery_codes": codes})
 
 
@@ -113,12 +112,11 @@ class TotpDisableApi(_SignedInMfaApi):
         description="The code in the body is the proof of identity: no reauthentication needed.",
     )
     def post(self, request):
-        data = SecondFactorSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(request, SecondFactorSerializer)
         mfa_disable(
             user=request.user,
-            code=data.validated_data.get("code"),
-            recovery_code=data.validated_data.get("recovery_code"),
+            code=data.get("code"),
+            recovery_code=data.get("recovery_code"),
             request=request,
         )
         return Response({"message": "Two-factor authentication is off."})
@@ -148,12 +146,11 @@ class MfaVerifyApi(APIView):
         summary="Finish a login that answered {mfa_required: true}: the challenge token and a second factor",
     )
     def post(self, request):
-        data = MfaVerifyInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(request, MfaVerifyInputSerializer)
         result = mfa_verify(
-            mfa_token=data.validated_data["mfa_token"],
-            code=data.validated_data.get("code"),
-            recovery_code=data.validated_data.get("recovery_code"),
+            mfa_token=data["mfa_token"],
+            code=data.get("code"),
+            recovery_code=data.get("recovery_code"),
             request=request,
         )
         return Response(login_response_data(result))
