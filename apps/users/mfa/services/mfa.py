@@ -13,6 +13,8 @@
 """
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -193,6 +195,34 @@ def _consume_second_factor(
     security_notice_send(user=user, kind="recovery_code_used", context={"remaining": remaining})
 
 
+@contextmanager
+def _second_factor_spent(
+    *,
+    user: User,
+    device: TotpDevice,
+    code: str | None,
+    recovery_code: str | None,
+    request: HttpRequest | None,
+    now: datetime,
+    challenge: MfaChallenge | None = None,
+) -> Iterator[None]:
+    """Spend one TOTP code or recovery code inside a transaction that the `with` body shares; a wrong one is
+    counted (its own transaction, after the rollback) and answered 400 `invalid_mfa_code`."""
+    if code is not None:
+        raise_if_paused(factor_paused_until(user=user, factor=Factor.TOTP), now)
+    try:
+        with transaction.atomic():
+            _consume_second_factor(
+                user=user, device=device, code=code, recovery_code=recovery_code, request=request, now=now
+            )
+            yield
+    except _WrongFactor as refused:
+        _record_wrong_factor(
+            user=user, used_totp=code is not None, guess=refused.guess, request=request, challenge=challenge
+        )
+        raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
+
+
 def _record_wrong_factor(
     *,
     user: User,
@@ -234,23 +264,14 @@ def mfa_disable(
     device = _confirmed_device(user)
     if device is None:
         raise Conflict("Two-factor authentication is not on.", code="mfa_not_enabled")
-    if code is not None:
-        raise_if_paused(factor_paused_until(user=user, factor=Factor.TOTP), now)
-    try:
-        with transaction.atomic():
-            _consume_second_factor(
-                user=user, device=device, code=code, recovery_code=recovery_code, request=request, now=now
-            )
-            TotpDevice.objects.filter(pk=device.pk).delete()
-            RecoveryCode.objects.filter(user=user).delete()
-            email_changes_void(user=user, reason="mfa_disabled")
-            log_action(
-                user=user, action_type=AuditAction.MFA_DISABLED, request=request, description="TOTP off"
-            )
-            security_notice_send(user=user, kind="mfa_disabled")
-    except _WrongFactor as refused:
-        _record_wrong_factor(user=user, used_totp=code is not None, guess=refused.guess, request=request)
-        raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
+    with _second_factor_spent(
+        user=user, device=device, code=code, recovery_code=recovery_code, request=request, now=now
+    ):
+        TotpDevice.objects.filter(pk=device.pk).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        email_changes_void(user=user, reason="mfa_disabled")
+        log_action(user=user, action_type=AuditAction.MFA_DISABLED, request=request, description="TOTP off")
+        security_notice_send(user=user, kind="mfa_disabled")
 
 
 def mfa_reauthenticate(
@@ -266,16 +287,10 @@ def mfa_reauthenticate(
     device = _confirmed_device(user)
     if device is None:
         raise ApplicationError("Two-factor authentication is not on.", code="mfa_not_enabled")
-    if code is not None:
-        raise_if_paused(factor_paused_until(user=user, factor=Factor.TOTP), now)
-    try:
-        with transaction.atomic():
-            _consume_second_factor(
-                user=user, device=device, code=code, recovery_code=recovery_code, request=request, now=now
-            )
-    except _WrongFactor as refused:
-        _record_wrong_factor(user=user, used_totp=code is not None, guess=refused.guess, request=request)
-        raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
+    with _second_factor_spent(
+        user=user, device=device, code=code, recovery_code=recovery_code, request=request, now=now
+    ):
+        pass  # spending it is the proof
 
 
 @transaction.atomic
@@ -324,28 +339,25 @@ def mfa_verify(
     device = _confirmed_device(user) if user else None
     if challenge is None or user is None or device is None or not user_can_log_in(user):
         raise AuthenticationFailed(CHALLENGE_INVALID, code="mfa_token_invalid")
-    if code is not None:
-        raise_if_paused(factor_paused_until(user=user, factor=Factor.TOTP), now)
-    try:
-        with transaction.atomic():
-            _consume_second_factor(
-                user=user, device=device, code=code, recovery_code=recovery_code, request=request, now=now
-            )
-            # Single use, decided by the database: of concurrent answers to one challenge, one gets a try and
-            # spends the challenge with it.
-            if not attempt_claim(challenge, live=Q(expires_at__gt=now), use_at=now):
-                raise AuthenticationFailed(CHALLENGE_INVALID, code="mfa_token_invalid")
-            tokens = session_start(user=user, request=request, method=challenge.method)
-            log_action(user=user, action_type=AuditAction.MFA_PASSED, request=request)
-            log_action(
-                user=user,
-                action_type=AuditAction.OTP_LOGIN if challenge.method == "otp" else AuditAction.LOGIN,
-                request=request,
-                description=f"Login via {challenge.method} + TOTP",
-            )
-            return LoginResult(user=user, tokens=tokens)
-    except _WrongFactor as refused:
-        _record_wrong_factor(
-            user=user, used_totp=code is not None, guess=refused.guess, request=request, challenge=challenge
+    with _second_factor_spent(
+        user=user,
+        device=device,
+        code=code,
+        recovery_code=recovery_code,
+        request=request,
+        now=now,
+        challenge=challenge,
+    ):
+        # Single use, decided by the database: of concurrent answers to one challenge, one gets a try and
+        # spends the challenge with it.
+        if not attempt_claim(challenge, live=Q(expires_at__gt=now), use_at=now):
+            raise AuthenticationFailed(CHALLENGE_INVALID, code="mfa_token_invalid")
+        tokens = session_start(user=user, request=request, method=challenge.method)
+        log_action(user=user, action_type=AuditAction.MFA_PASSED, request=request)
+        log_action(
+            user=user,
+            action_type=AuditAction.OTP_LOGIN if challenge.method == "otp" else AuditAction.LOGIN,
+            request=request,
+            description=f"Login via {challenge.method} + TOTP",
         )
-        raise ApplicationError(INVALID_MFA_CODE, code="invalid_mfa_code") from None
+        return LoginResult(user=user, tokens=tokens)
